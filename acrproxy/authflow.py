@@ -1,0 +1,229 @@
+"""Auth flows: 401 challenge -> token request -> token -> retried request, per client and registry.
+
+The recorder correlates exchanges as they complete and compares the scopes *requested* (token
+request), *granted* (the token's `access` claim) and *needed* (the challenge, and the requests the
+token was used for). A token server grants the intersection of what was asked and what is allowed;
+an empty `actions` list is how "denied" looks.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from acrproxy.challenge import Challenge, parse_www_authenticate
+from acrproxy.errors import ParseError
+from acrproxy.exchange import Exchange
+from acrproxy.scopes import Scope, covers, merge_scopes, needed_scope
+from acrproxy.tokenreq import (
+    TokenRequest,
+    TokenResponse,
+    is_token_path,
+    parse_token_request,
+    parse_token_response,
+)
+from acrproxy.tokens import Credential, parse_authorization
+
+State = Literal["challenged", "token_requested", "token_issued", "token_failed", "completed"]
+
+
+class ChallengeStep(BaseModel):
+    flow_id: str
+    method: str
+    url: str
+    status: int
+    challenges: list[Challenge]
+    registry_error: str | None = None
+    """The `errors[0].code` of the registry's JSON body, e.g. UNAUTHORIZED or DENIED."""
+
+
+class TokenStep(BaseModel):
+    flow_id: str
+    request: TokenRequest
+    status: int | None = None
+    error: str | None = None
+    response: TokenResponse | None = None
+    response_error: str | None = None
+    issued: float | None = None
+    expires_at: float | None = None
+
+
+class RetryStep(BaseModel):
+    flow_id: str
+    method: str
+    url: str
+    status: int | None = None
+    error: str | None = None
+
+
+class ScopeGap(BaseModel):
+    """Actions asked for (or needed) on one resource and not granted."""
+
+    type: str
+    name: str
+    missing: list[str]
+    granted: list[str]
+
+
+class AuthFlow(BaseModel):
+    """One auth flow, as recorded."""
+
+    id: int
+    client: str
+    registry: str
+    state: State = "challenged"
+    challenge: ChallengeStep | None = None
+    token: TokenStep | None = None
+    retry: RetryStep | None = None
+    uses: int = 0
+    """Requests sent with this flow's token, the retry included."""
+    requested: list[Scope] = []
+    granted: list[Scope] = []
+    needed: list[Scope] = []
+    not_granted: list[ScopeGap] = []
+    """Requested actions the token server did not grant."""
+    needed_not_granted: list[ScopeGap] = []
+    """Actions the registry needed that the token does not hold."""
+    account: str | None = None
+
+    def flow_ids(self) -> list[str]:
+        steps = (self.challenge, self.token, self.retry)
+        return [s.flow_id for s in steps if s is not None]
+
+
+def gaps(wanted: list[Scope], granted: list[Scope]) -> list[ScopeGap]:
+    have = merge_scopes(granted)
+    out = []
+    for (kind, name), actions in merge_scopes(wanted).items():
+        got = have.get((kind, name), set())
+        missing = sorted(a for a in actions if not covers(got, a))
+        if missing:
+            out.append(ScopeGap(type=kind, name=name, missing=missing, granted=sorted(got)))
+    return out
+
+
+def registry_error_code(body: bytes | None) -> str | None:
+    """The first `errors[].code` of a registry error body, if it is one."""
+    if not body or len(body) > 65536:
+        return None
+    import json
+
+    try:
+        data = json.loads(body)
+        code = data["errors"][0]["code"]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    return code if isinstance(code, str) else None
+
+
+class Recorder:
+    """Correlates exchanges into auth flows. Feed exchanges in completion order."""
+
+    def __init__(self) -> None:
+        self.flows: list[AuthFlow] = []
+        self._open: dict[tuple[str, str], AuthFlow] = {}
+        """(client, realm endpoint) -> the flow waiting for its token request."""
+        self._by_token: dict[str, AuthFlow] = {}
+        """token fingerprint -> the flow that issued it."""
+        self.realms: set[str] = set()
+
+    def _new(self, client: str, registry: str) -> AuthFlow:
+        flow = AuthFlow(id=len(self.flows) + 1, client=client, registry=registry)
+        self.flows.append(flow)
+        return flow
+
+    def feed(self, ex: Exchange) -> tuple[str, AuthFlow | None, Credential | None]:
+        """Record one exchange; returns its step, its auth flow (if any) and its credential."""
+        cred = None
+        auth = ex.req("authorization")
+        if auth:
+            try:
+                cred = parse_authorization(auth)
+            except ParseError:
+                cred = None
+        endpoint = ex.url.split("?", 1)[0]
+        if endpoint in self.realms or (is_token_path(ex.path) and not ex.path.startswith("/v2/")):
+            return "token_request", self._token(ex, endpoint), cred
+        flow = None
+        if cred is not None and cred.is_bearer:
+            flow = self._by_token.get(cred.fingerprint)
+            if flow is not None:
+                self._use(flow, ex)
+        if ex.status == 401:
+            value = ", ".join(ex.resp_all("www-authenticate"))
+            try:
+                challenges = parse_www_authenticate(value) if value else []
+            except ParseError:
+                challenges = []
+            bearer = next((c for c in challenges if c.is_bearer and c.realm), None)
+            if bearer is not None:
+                new = self._new(ex.client, ex.parts.netloc)
+                new.challenge = ChallengeStep(
+                    flow_id=ex.id,
+                    method=ex.method,
+                    url=ex.url,
+                    status=401,
+                    challenges=challenges,
+                    registry_error=registry_error_code(ex.resp_body),
+                )
+                new.needed = list(bearer.scopes)
+                realm = bearer.realm or ""
+                self.realms.add(realm.split("?", 1)[0])
+                self._open[(ex.client, realm.split("?", 1)[0])] = new
+                return ("retry" if flow else "challenge"), new, cred
+        return ("retry" if flow is not None and flow.retry and flow.retry.flow_id == ex.id else
+                "request"), flow, cred
+
+    def _token(self, ex: Exchange, endpoint: str) -> AuthFlow | None:
+        try:
+            req = parse_token_request(ex.method, ex.url, dict(ex.req_headers), ex.req_body)
+        except ParseError:
+            return None
+        flow = self._open.pop((ex.client, endpoint), None)
+        if flow is None:
+            flow = self._new(ex.client, req.service or ex.parts.netloc)
+        step = TokenStep(flow_id=ex.id, request=req, status=ex.status, error=ex.error)
+        flow.token = step
+        flow.requested = list(req.scopes)
+        flow.account = req.account or req.username
+        if ex.status is not None and 200 <= ex.status < 300 and ex.resp_body is not None:
+            try:
+                resp = parse_token_response(ex.resp_body)
+            except ParseError as e:
+                step.response_error = str(e)
+            else:
+                step.response = resp
+                step.issued = ex.ended or ex.started
+                step.expires_at = resp.expiry(step.issued)
+                if resp.token is not None:
+                    flow.granted = [
+                        Scope(type=a.type, name=a.name, actions=tuple(a.actions))
+                        for a in resp.token.access
+                    ] or list(resp.granted_scope)
+                    self._by_token[resp.token.fingerprint] = flow
+                flow.state = "token_issued"
+                flow.not_granted = gaps(flow.requested, flow.granted) if resp.token and (
+                    resp.token.kind == "jwt" or resp.granted_scope) else []
+                return flow
+        flow.state = "token_failed" if ex.status is None or ex.status >= 300 else "token_requested"
+        return flow
+
+    def _use(self, flow: AuthFlow, ex: Exchange) -> None:
+        flow.uses += 1
+        if flow.retry is None:
+            flow.retry = RetryStep(
+                flow_id=ex.id, method=ex.method, url=ex.url, status=ex.status, error=ex.error
+            )
+            flow.state = "completed"
+        scope = needed_scope(ex.method, ex.path)
+        if scope is not None and (ex.status in (401, 403) or flow.uses == 1):
+            if scope not in flow.needed:
+                flow.needed = [*flow.needed, scope]
+        if flow.token and flow.token.response and flow.token.response.token and (
+            flow.token.response.token.kind == "jwt"
+        ):
+            flow.needed_not_granted = gaps(flow.needed, flow.granted)
+
+    def token_flow(self, fingerprint: str) -> AuthFlow | None:
+        return self._by_token.get(fingerprint)

@@ -1,0 +1,103 @@
+"""Registry scopes: `type[(class)]:name:actions`, as in the distribution token spec."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from acrproxy.errors import ScopeParseError
+
+MAX_SCOPE_LEN = 4096
+
+
+class Scope(BaseModel):
+    """One resource scope, e.g. `repository:team/app:pull,push`."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    type: str
+    """Resource type: `repository`, `registry`, `artifact-repository`, ..."""
+    name: str
+    """Resource name; may hold a registry host and port (`localhost:5000/foo`)."""
+    actions: tuple[str, ...] = ()
+    """Actions in the order given; empty means none (how a token server says "denied")."""
+    resource_class: str | None = Field(default=None, alias="class")
+    """Deprecated resource class, `plugin` in `repository(plugin)`."""
+
+    def __str__(self) -> str:
+        kind = f"{self.type}({self.resource_class})" if self.resource_class else self.type
+        return f"{kind}:{self.name}:{','.join(self.actions)}"
+
+    @property
+    def resource(self) -> tuple[str, str]:
+        """The (type, name) pair that identifies the resource; the class is ignored."""
+        return (self.type, self.name)
+
+
+def parse_scope(value: str) -> Scope:
+    """Parse one resource scope.
+
+    The type is the text before the first `:`, the actions the text after the last one, and the
+    name everything between, so names with a port work (the spec warns against naive splits).
+    """
+    if len(value) > MAX_SCOPE_LEN:
+        raise ScopeParseError(f"Invalid scope: longer than {MAX_SCOPE_LEN} characters")
+    first, last = value.find(":"), value.rfind(":")
+    if first < 0 or first == last:
+        raise ScopeParseError(f"Invalid scope {value!r}: expected type:name:actions")
+    kind, name, actions = value[:first], value[first + 1 : last], value[last + 1 :]
+    resource_class = None
+    if kind.endswith(")") and "(" in kind:
+        kind, resource_class = kind[:-1].split("(", 1)
+    if not kind or not name or any(c.isspace() for c in value):
+        raise ScopeParseError(f"Invalid scope {value!r}: empty type or name, or white space")
+    return Scope(
+        type=kind,
+        name=name,
+        actions=tuple(a for a in actions.split(",") if a),
+        resource_class=resource_class or None,
+    )
+
+
+def parse_scopes(values: str | list[str]) -> list[Scope]:
+    """Parse space-joined and/or repeated scope parameters into scopes, in order."""
+    if isinstance(values, str):
+        values = [values]
+    return [parse_scope(part) for value in values for part in value.split()]
+
+
+def merge_scopes(scopes: list[Scope]) -> dict[tuple[str, str], set[str]]:
+    """Actions per resource, merging repeated resources."""
+    merged: dict[tuple[str, str], set[str]] = {}
+    for scope in scopes:
+        merged.setdefault(scope.resource, set()).update(scope.actions)
+    return merged
+
+
+def covers(granted: set[str], action: str) -> bool:
+    """True when the granted actions include `action` (`*` grants everything)."""
+    return action in granted or "*" in granted
+
+
+def needed_scope(method: str, path: str) -> Scope | None:
+    """The scope a registry API request needs, from its method and path; None if not /v2/."""
+    if not path.startswith("/v2/"):
+        return None
+    path = path.split("?", 1)[0]
+    if path.rstrip("/") == "/v2":
+        return None
+    if path.startswith("/v2/_catalog"):
+        return Scope(type="registry", name="catalog", actions=("*",))
+    for marker in ("/manifests/", "/blobs/", "/tags/list", "/referrers/"):
+        idx = path.find(marker)
+        if idx > 4:
+            name = path[4:idx]
+            method = method.upper()
+            if method in ("GET", "HEAD"):
+                action = "pull"
+            elif method == "DELETE":
+                action = "delete"
+            else:
+                action = "push"
+            actions = ("pull", "push") if action == "push" and "/blobs/uploads" in path else (action,)
+            return Scope(type="repository", name=name, actions=actions)
+    return None

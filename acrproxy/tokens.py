@@ -1,0 +1,239 @@
+"""Tokens and credentials: JWTs decoded without verification, opaque tokens, Basic, fingerprints.
+
+Every decoded view is *unverified*: acrproxy never checks a signature, so the header and claims
+show what the token says, not what is true. Raw secrets are never kept in these models: a
+`fingerprint` stands for them, and it survives redaction (see `acrproxy.redact`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from typing import Any, Literal
+
+import jwt
+from pydantic import BaseModel, ConfigDict
+
+from acrproxy.errors import TokenDecodeError
+
+MAX_TOKEN_LEN = 256 * 1024
+NULL_GUID = "00000000-0000-0000-0000-000000000000"
+_REDACTED = re.compile(r"^redacted:sha256:([0-9a-f]{8})$")
+_JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+
+
+def fingerprint(secret: str) -> str:
+    """A short, stable stand-in for a secret: `sha256:1a2b3c4d`.
+
+    A JWT is fingerprinted over its header and claims only, and a redaction marker stands for
+    the secret it replaced, so the same credential is recognised in raw and redacted captures.
+    """
+    m = _REDACTED.match(secret)
+    if m:
+        return f"sha256:{m.group(1)}"
+    if _JWT_SHAPE.match(secret):
+        secret = secret.rsplit(".", 1)[0]
+    return "sha256:" + hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+
+
+class AccessEntry(BaseModel):
+    """One entry of a registry token's `access` claim."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: str
+    name: str
+    actions: list[str] = []
+    extra: dict[str, Any] = {}
+    """Registry additions: Docker Hub `parameters`, Quay `context`, GitLab `meta`, ..."""
+
+
+class Token(BaseModel):
+    """A decoded (unverified) token: a JWT, or an opaque value shown only by fingerprint."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["jwt", "opaque"]
+    fingerprint: str
+    verified: Literal[False] = False
+    header: dict[str, Any] = {}
+    claims: dict[str, Any] = {}
+    access: list[AccessEntry] = []
+    nested: dict[str, Token] = {}
+    """JWTs found inside claims (GitLab's `user`)."""
+    label: str = ""
+    """What the token is, in words: "ACR refresh token", "Docker Hub access token", ..."""
+    opaque_hint: str = ""
+    """For opaque tokens, what its shape suggests (never its value)."""
+    signed: bool = True
+    """False when the signature segment is missing (e.g. a redacted JWT)."""
+
+    def claim_time(self, name: str) -> float | None:
+        value = self.claims.get(name)
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def looks_like_jwt(value: str) -> bool:
+    return bool(_JWT_SHAPE.match(value)) and value.startswith("eyJ")
+
+
+def decode_token(value: str) -> Token:
+    """Decode a token without verifying it. JWTs show header and claims; others are opaque."""
+    value = value.strip()
+    if not value:
+        raise TokenDecodeError("empty token")
+    if len(value) > MAX_TOKEN_LEN:
+        raise TokenDecodeError(f"token longer than {MAX_TOKEN_LEN} characters")
+    if not looks_like_jwt(value):
+        if any(c.isspace() or ord(c) < 0x21 or ord(c) > 0x7E for c in value):
+            raise TokenDecodeError("not a token: contains white space or non-ASCII characters")
+        return Token(kind="opaque", fingerprint=fingerprint(value), opaque_hint=_opaque_hint(value))
+    try:
+        header = jwt.get_unverified_header(value if value.count(".") == 2 else value + ".")
+        signed = bool(value.rsplit(".", 1)[1])
+        claims = jwt.decode(
+            value if signed else value + "AA",
+            options={"verify_signature": False},
+            algorithms=None,
+        )
+    except (jwt.PyJWTError, ValueError, TypeError, UnicodeError, binascii.Error) as e:
+        raise TokenDecodeError(f"not a decodable JWT: {e}") from e
+    if not isinstance(claims, dict) or not isinstance(header, dict):
+        raise TokenDecodeError("not a decodable JWT: header or claims are not JSON objects")
+    nested: dict[str, Token] = {}
+    for key, claim in claims.items():
+        if isinstance(claim, str) and looks_like_jwt(claim):
+            try:
+                nested[key] = decode_token(claim)
+            except TokenDecodeError:
+                continue
+            claims[key] = strip_signature(claim)
+    return Token(
+        kind="jwt",
+        fingerprint=fingerprint(value),
+        header=header,
+        claims=claims,
+        access=parse_access(claims.get("access")),
+        nested=nested,
+        label=_label(claims),
+        signed=signed,
+    )
+
+
+def strip_signature(value: str) -> str:
+    """A JWT without its signature: still readable, no longer usable."""
+    return value.rsplit(".", 1)[0] + "."
+
+
+def parse_access(raw: Any) -> list[AccessEntry]:
+    """The `access` claim as entries; malformed entries are skipped, never fatal."""
+    if not isinstance(raw, list):
+        return []
+    out = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        actions = item.get("actions")
+        out.append(
+            AccessEntry(
+                type=str(item.get("type", "")),
+                name=str(item.get("name", "")),
+                actions=[str(a) for a in actions] if isinstance(actions, list) else [],
+                extra={k: v for k, v in item.items() if k not in ("type", "name", "actions")},
+            )
+        )
+    return out
+
+
+def _label(claims: dict[str, Any]) -> str:
+    iss = str(claims.get("iss", ""))
+    if iss == "Azure Container Registry":
+        grant = claims.get("grant_type")
+        if grant == "refresh_token":
+            return "ACR refresh token (exchanged from an Entra ID token)"
+        return "ACR access token"
+    if iss == "auth.docker.io":
+        return "Docker Hub registry token"
+    if iss == "harbor-token-issuer":
+        return "Harbor registry token"
+    if "access" in claims:
+        return "registry bearer token"
+    return "JWT"
+
+
+def _opaque_hint(value: str) -> str:
+    try:
+        text = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("ascii")
+    except (binascii.Error, ValueError, UnicodeError):
+        return f"{len(value)} characters"
+    if text.startswith("v1:") and text.count(":") >= 2:
+        return "GHCR-style anonymous token (base64 of v1:<repository>:<time>)"
+    return f"{len(value)} characters of base64"
+
+
+class Credential(BaseModel):
+    """What an `Authorization` header carries, without its secret."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scheme: str
+    fingerprint: str = ""
+    username: str | None = None
+    """For Basic: the username (the password is never kept)."""
+    token: Token | None = None
+    """For Bearer: the decoded token."""
+    note: str = ""
+
+    @property
+    def is_bearer(self) -> bool:
+        return self.scheme.lower() == "bearer"
+
+    @property
+    def is_basic(self) -> bool:
+        return self.scheme.lower() == "basic"
+
+
+def parse_basic(value: str) -> tuple[str, str]:
+    """Decode a Basic credential's base64 into (username, password)."""
+    try:
+        text = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeError) as e:
+        raise TokenDecodeError(f"Basic credential is not base64 of user:password: {e}") from e
+    if ":" not in text:
+        raise TokenDecodeError("Basic credential has no ':' between user and password")
+    user, password = text.split(":", 1)
+    return user, password
+
+
+def parse_authorization(value: str) -> Credential:
+    """Parse an Authorization (or Proxy-Authorization) value."""
+    value = value.strip()
+    scheme, _, rest = value.partition(" ")
+    rest = rest.strip()
+    if not scheme or not rest:
+        raise TokenDecodeError("Authorization value is not '<scheme> <credentials>'")
+    if scheme.lower() == "basic":
+        user, password = parse_basic(rest)
+        note = ""
+        if user == NULL_GUID:
+            note = (
+                "the null-GUID username tells ACR that the password is an ACR refresh or access "
+                "token (az acr login), not a user's password"
+            )
+        elif user == "AWS":
+            note = "ECR: the password is a GetAuthorizationToken value, valid 12 hours"
+        tok = None
+        if user == NULL_GUID and looks_like_jwt(password):
+            try:
+                tok = decode_token(password)
+            except TokenDecodeError:
+                tok = None
+        return Credential(
+            scheme="Basic", username=user, fingerprint=fingerprint(password), note=note, token=tok
+        )
+    if scheme.lower() == "bearer":
+        tok = decode_token(rest)
+        return Credential(scheme="Bearer", fingerprint=tok.fingerprint, token=tok)
+    return Credential(scheme=scheme, fingerprint=fingerprint(rest))
