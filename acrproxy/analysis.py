@@ -111,7 +111,8 @@ class Session:
         self.hosts.add(ex.parts.netloc)
         out: list[Finding] = []
         before = {f.id: f.state for f in self.recorder.flows[-8:]}
-        step, flow, cred = self.recorder.feed(ex)
+        rec = self.recorder.feed(ex)
+        step, flow, cred = rec.step, rec.flow, rec.credential
         ann = Annotation(step=step, auth_flow=flow.id if flow else None, findings=out)
         for af in self.recorder.flows[-8:]:
             if af.state in ("completed", "token_failed") and before.get(af.id) != af.state:
@@ -299,7 +300,7 @@ class Session:
             insufficient = any("insufficient_scope" in v for v in ex.resp_all("www-authenticate"))
             if insufficient or code in ("DENIED", "UNAUTHORIZED"):
                 flow = self.recorder.token_flow(cred.fingerprint)
-                if flow is None or not flow.needed_not_granted:
+                if flow is None or not flow.needed_not_granted:  # else reported from the flow
                     scope = needed_scope(ex.method, ex.path)
                     held = [f"{a.type}:{a.name}:{','.join(a.actions)}" for a in
                             (cred.token.access if cred.token else [])]

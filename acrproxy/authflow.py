@@ -8,6 +8,7 @@ an empty `actions` list is how "denied" looks.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel
@@ -117,6 +118,19 @@ def registry_error_code(body: bytes | None) -> str | None:
     return code if isinstance(code, str) else None
 
 
+@dataclass(slots=True)
+class Recorded:
+    """What the recorder made of one exchange."""
+
+    step: str = "request"
+    """challenge, token_request, retry (first use of a token), or request."""
+    flow: AuthFlow | None = None
+    """The auth flow this exchange belongs to (for a request: whose token it carried)."""
+    challenged: AuthFlow | None = None
+    """A new auth flow started by this exchange's 401 challenge."""
+    credential: Credential | None = None
+
+
 class Recorder:
     """Correlates exchanges into auth flows. Feed exchanges in completion order."""
 
@@ -133,23 +147,26 @@ class Recorder:
         self.flows.append(flow)
         return flow
 
-    def feed(self, ex: Exchange) -> tuple[str, AuthFlow | None, Credential | None]:
-        """Record one exchange; returns its step, its auth flow (if any) and its credential."""
-        cred = None
+    def feed(self, ex: Exchange) -> Recorded:
+        """Record one exchange (in completion order)."""
+        rec = Recorded()
         auth = ex.req("authorization")
         if auth:
             try:
-                cred = parse_authorization(auth)
+                rec.credential = parse_authorization(auth)
             except ParseError:
-                cred = None
+                rec.credential = None
         endpoint = ex.url.split("?", 1)[0]
         if endpoint in self.realms or (is_token_path(ex.path) and not ex.path.startswith("/v2/")):
-            return "token_request", self._token(ex, endpoint), cred
-        flow = None
+            rec.step, rec.flow = "token_request", self._token(ex, endpoint)
+            return rec
+        cred = rec.credential
         if cred is not None and cred.is_bearer:
-            flow = self._by_token.get(cred.fingerprint)
-            if flow is not None:
-                self._use(flow, ex)
+            used = self._by_token.get(cred.fingerprint)
+            if used is not None:
+                first = used.retry is None
+                self._use(used, ex)
+                rec.step, rec.flow = ("retry" if first else "request"), used
         if ex.status == 401:
             value = ", ".join(ex.resp_all("www-authenticate"))
             try:
@@ -168,12 +185,13 @@ class Recorder:
                     registry_error=registry_error_code(ex.resp_body),
                 )
                 new.needed = list(bearer.scopes)
-                realm = bearer.realm or ""
-                self.realms.add(realm.split("?", 1)[0])
-                self._open[(ex.client, realm.split("?", 1)[0])] = new
-                return ("retry" if flow else "challenge"), new, cred
-        return ("retry" if flow is not None and flow.retry and flow.retry.flow_id == ex.id else
-                "request"), flow, cred
+                realm = (bearer.realm or "").split("?", 1)[0]
+                self.realms.add(realm)
+                self._open[(ex.client, realm)] = new
+                rec.challenged = new
+                if rec.flow is None:
+                    rec.step, rec.flow = "challenge", new
+        return rec
 
     def _token(self, ex: Exchange, endpoint: str) -> AuthFlow | None:
         try:

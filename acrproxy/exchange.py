@@ -89,7 +89,7 @@ def from_flow(flow: http.HTTPFlow, body_limit: int = SMALL_BODY) -> Exchange:
             ex.req_body = req.get_content(strict=False)
         except ValueError:
             ex.req_body = req.raw_content
-    meta = flow.metadata.get("acrproxy.stream") or {}
+    meta = (flow.metadata.get("acrproxy") or {}).get("stream") or {}
     resp = flow.response
     if resp is not None:
         ex.status = resp.status_code
@@ -106,6 +106,8 @@ def from_flow(flow: http.HTTPFlow, body_limit: int = SMALL_BODY) -> Exchange:
         else:
             ex.resp_size = meta.get("response_size")
             ex.body_sha256 = meta.get("response_sha256")
+            if ex.resp_size is None and resp.headers.get("content-length", "").isdigit():
+                ex.resp_size = int(resp.headers["content-length"])
     if flow.error is not None:
         ex.error = flow.error.msg
         ex.ended = ex.ended or flow.error.timestamp

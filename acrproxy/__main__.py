@@ -1,0 +1,5 @@
+import sys
+
+from acrproxy.cli import main
+
+sys.exit(main())

@@ -1,0 +1,12 @@
+"""mitmproxy addons that feed flows to acrproxy's core (installed as `acrproxy.addons`)."""
+
+from __future__ import annotations
+
+
+def default_addons() -> list[object]:
+    """The addons `acrproxy run` and `mitmdump -s addons/entry.py` load, in hook order."""
+    from acrproxy.addons.analyzer import Analyzer
+    from acrproxy.addons.liveview import LiveView
+    from acrproxy.addons.streamer import Streamer
+
+    return [Streamer(), Analyzer(), LiveView()]

@@ -1,0 +1,8 @@
+"""Load acrproxy into mitmproxy: `mitmdump -s addons/entry.py` (or mitmweb -s ...).
+
+acrproxy must be installed in mitmproxy's Python (`make venv`, then use `.venv/bin/mitmdump`).
+"""
+
+from acrproxy.addons import default_addons
+
+addons = default_addons()

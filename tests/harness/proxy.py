@@ -1,0 +1,82 @@
+"""Run `acrproxy run` as a real subprocess, the way a user does."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from tests.harness.env import free_port
+
+
+class ProxyProcess:
+    def __init__(self, workdir: Path, upstream_ca: str, *extra: str,
+                 command: list[str] | None = None) -> None:
+        self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.report = workdir / "report.json"
+        self.flows = workdir / "flows.mitm"
+        self.confdir = workdir / "confdir"
+        base = command or [sys.executable, "-m", "acrproxy", "run"]
+        self.cmd = [*base, "--listen-port", str(self.port), "--confdir", str(self.confdir),
+                    "--report", str(self.report), "--set", f"ssl_verify_upstream_trusted_ca={upstream_ca}",
+                    "--set", f"save_stream_file={self.flows}", *extra]
+        self.lines: list[str] = []
+        self._ready = threading.Event()
+        self.proc: subprocess.Popen[str] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ProxyProcess:
+        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        env["COLUMNS"] = "200"
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, env=env)
+        threading.Thread(target=self._read, daemon=True).start()
+        if not self._ready.wait(60) or self.proc.poll() is not None:
+            raise RuntimeError("acrproxy did not start:\n" + "".join(self.lines))
+        return self
+
+    def _read(self) -> None:
+        assert self.proc and self.proc.stdout
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            if "acrproxy listening on" in line:
+                self._ready.set()
+        self._ready.set()
+
+    def cert_dir(self) -> Path:
+        """A skopeo --cert-dir that trusts the proxy's CA."""
+        d = self.workdir / "certs-proxy"
+        d.mkdir(exist_ok=True)
+        shutil.copy(self.confdir / "mitmproxy-ca-cert.pem", d / "ca.crt")
+        return d
+
+    @property
+    def ca_cert(self) -> Path:
+        return self.confdir / "mitmproxy-ca-cert.pem"
+
+    def stop(self) -> dict:
+        """Stop as a user does (Ctrl-C); return the JSON report."""
+        assert self.proc
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            self.proc.wait(60)
+        return json.loads(self.report.read_text()) if self.report.exists() else {}
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
