@@ -31,12 +31,19 @@ def origin(url: str) -> tuple[str, str, int]:
     return (p.scheme, (p.hostname or "").lower(), port)
 
 
+def registrable_domain(host: str) -> str:
+    """eTLD+1 by the public suffix list; its default rule `*` for TLDs it does not list."""
+    if not host or host.replace(".", "").isdigit() or ":" in host:
+        return host
+    return get_sld(host, strict=True) or ".".join(host.split(".")[-2:])
+
+
 def leak_severity(first: str, target: str) -> Severity:
     """How bad a credential sent from `first`'s origin to `target`'s is (see README)."""
-    (s1, h1, _), (s2, h2, _) = origin(first), origin(target)
+    (_, h1, _), (_, h2, _) = origin(first), origin(target)
     if h1 == h2:
         return Severity.LOW
-    if (get_sld(h1) or h1) != (get_sld(h2) or h2):
+    if registrable_domain(h1) != registrable_domain(h2):
         return Severity.HIGH
     return Severity.MEDIUM
 

@@ -76,10 +76,11 @@ def from_flow(flow: http.HTTPFlow, body_limit: int = SMALL_BODY) -> Exchange:
     client = ""
     if flow.client_conn and flow.client_conn.peername:
         client = str(flow.client_conn.peername[0])
+    url = f"https://{req.host}:{req.port}/" if req.method == "CONNECT" else req.pretty_url
     ex = Exchange(
         id=flow.id,
         method=req.method,
-        url=req.pretty_url,
+        url=url,
         client=client,
         started=req.timestamp_start,
         req_headers=_headers(req.headers),
@@ -111,4 +112,14 @@ def from_flow(flow: http.HTTPFlow, body_limit: int = SMALL_BODY) -> Exchange:
     if flow.error is not None:
         ex.error = flow.error.msg
         ex.ended = ex.ended or flow.error.timestamp
+    return ex
+
+
+def from_failed_connect(flow: http.HTTPFlow) -> Exchange:
+    """A CONNECT the proxy could not complete upstream: no response from the server."""
+    ex = from_flow(flow, body_limit=0)
+    if ex.error is None and flow.response is not None:
+        text = (flow.response.get_content(strict=False) or b"")[:300].decode("utf-8", "replace")
+        ex.error = text.strip() or f"CONNECT failed with {flow.response.status_code}"
+    ex.status, ex.resp_headers, ex.resp_size = None, [], None
     return ex

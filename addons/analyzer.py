@@ -8,7 +8,7 @@ from pathlib import Path
 from mitmproxy import ctx, http, tls
 
 from acrproxy.analysis import Annotation, Session
-from acrproxy.exchange import from_flow
+from acrproxy.exchange import from_failed_connect, from_flow
 from acrproxy.findings import Finding
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,12 @@ class Analyzer:
 
     def error(self, flow: http.HTTPFlow) -> None:
         self.response(flow)
+
+    def http_connect_error(self, flow: http.HTTPFlow) -> None:
+        try:
+            annotate(flow, self.session.feed(from_failed_connect(flow)))
+        except Exception as e:
+            self._contain("analysis", e)
 
     def _analyse(self, flow: http.HTTPFlow) -> None:
         ann = self.session.feed(from_flow(flow))

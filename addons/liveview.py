@@ -56,6 +56,9 @@ class LiveView:
     def error(self, flow: http.HTTPFlow) -> None:
         self.response(flow)
 
+    def http_connect_error(self, flow: http.HTTPFlow) -> None:
+        self.response(flow)
+
     def tls_failed_client(self, data: tls.TlsData) -> None:
         analyzer = ctx.master.addons.get("analyzer")
         if not ctx.options.acrproxy_view or analyzer is None or not analyzer.tls_findings:

@@ -112,6 +112,9 @@ def test_leak_is_followed_along_a_chain_back_to_the_first_request() -> None:
     ("https://r.azurecr.io/v2/", "https://r.eastus.data.azurecr.io/", Severity.MEDIUM),
     ("https://reg.example.com/", "https://reg.example.com:8443/", Severity.LOW),
     ("https://reg.example.com/", "http://reg.example.com/", Severity.LOW),
+    ("https://registry.a-registry.test/", "https://blob.a-storage.test/", Severity.HIGH),
+    ("https://registry.a.test/", "https://blob.a.test/", Severity.MEDIUM),
+    ("https://10.0.0.1/", "https://10.0.0.2/", Severity.HIGH),
 ])
 def test_leak_severity(first, target, sev) -> None:
     assert leak_severity(first, target) == sev

@@ -57,6 +57,7 @@ def make_pki(folder: Path, hosts: list[str]) -> Pki:
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=30))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .add_extension(
             x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True
         )
@@ -76,6 +77,10 @@ def make_pki(folder: Path, hosts: list[str]) -> Pki:
             .add_extension(
                 x509.KeyUsage(True, False, True, False, False, False, False, False, False),
                 critical=True,
+            )
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
             )
         )
         if server:

@@ -1,0 +1,87 @@
+"""End to end: the failures users hit, reproduced with real clients through `acrproxy run`."""
+
+from __future__ import annotations
+
+import base64
+import json
+import ssl
+import subprocess
+import urllib.request
+
+import pytest
+
+from tests.conftest import BOB
+from tests.harness.env import AUTH_HOST, SERVICE, RegistryEnv, skopeo
+from tests.harness.proxy import ProxyProcess
+
+pytestmark = pytest.mark.e2e
+
+
+def bob_token(registry: RegistryEnv) -> str:
+    assert registry.token is not None
+    ctx = ssl.create_default_context(cafile=registry.ca)
+    req = urllib.request.Request(
+        f"https://{AUTH_HOST}:{registry.token.port}/token?service={SERVICE}"
+        "&scope=repository:team/app:pull",
+        headers={"Authorization": "Basic " + base64.b64encode(":".join(BOB).encode()).decode()})
+    with urllib.request.urlopen(req, context=ctx) as r:
+        return json.load(r)["token"]
+
+
+def curl(proxy: ProxyProcess, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["curl", "-sS", "--proxy", proxy.url, "--cacert", str(proxy.ca_cert),
+                           "-o", "/dev/null", "-w", "%{http_code}", *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_faq_curl_location_trusted_leaks_the_token_to_storage(registry, proxy):
+    token = bob_token(registry)
+    url = f"https://{registry.registry_addr}/v2/team/app/blobs/{registry.layer_digest}"
+    r = curl(proxy, "--location-trusted", "-H", f"Authorization: Bearer {token}", url)
+    assert r.stdout == "400", r.stderr  # storage refuses: InvalidAuthenticationInfo
+    report = proxy.stop()
+    found = {f["code"]: f for f in report["findings"]}
+    leak = found["CREDENTIAL_LEAK_ON_REDIRECT"]
+    assert leak["severity"] == "high" and len(leak["flows"]) == 2
+    assert "blob.acrproxy-storage.test" in leak["detail"]
+    assert "STORAGE_AUTH_ERROR" in found
+    assert token not in proxy.output and token.rsplit(".", 1)[1] not in json.dumps(report)
+
+
+def test_curl_without_location_trusted_and_skopeo_pull_leak_nothing(registry, proxy, tmp_path):
+    token = bob_token(registry)
+    url = f"https://{registry.registry_addr}/v2/team/app/blobs/{registry.layer_digest}"
+    assert curl(proxy, "-L", "-H", f"Authorization: Bearer {token}", url).stdout == "200"
+    skopeo("copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(BOB),
+           f"docker://{registry.registry_addr}/team/app:v1", f"oci:{tmp_path / 'o'}:x",
+           proxy=proxy.url)
+    report = proxy.stop()
+    assert [f["code"] for f in report["findings"]] == []
+    assert any("blob.acrproxy-storage.test" in h for h in report["hosts"])
+
+
+def test_client_that_does_not_trust_the_proxy_ca(registry, proxy, tmp_path):
+    r = skopeo("inspect", "--cert-dir", str(registry.cert_dir()),  # the registry's CA, not ours
+               f"docker://{registry.registry_addr}/team/app:v1", proxy=proxy.url, check=False)
+    assert r.returncode != 0 and "certificate" in r.stderr
+    report = proxy.stop()
+    (f,) = [f for f in report["findings"] if f["code"] == "CLIENT_REJECTED_PROXY_CA"]
+    assert registry.registry_addr.split(":")[0] in f["detail"]
+    assert "CLIENT_REJECTED_PROXY_CA" in proxy.output
+
+
+def test_registry_down_is_an_upstream_error_and_the_proxy_keeps_serving(registry, proxy, tmp_path):
+    registry.stop_registry()
+    try:
+        r = skopeo("inspect", "--cert-dir", str(proxy.cert_dir()), "--creds", ":".join(BOB),
+                   f"docker://{registry.registry_addr}/team/app:v1", proxy=proxy.url, check=False)
+        assert r.returncode != 0
+    finally:
+        registry.start_registry()
+    skopeo("copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(BOB),
+           f"docker://{registry.registry_addr}/team/app:v1", f"oci:{tmp_path / 'o'}:x",
+           proxy=proxy.url)
+    report = proxy.stop()
+    errors = [f for f in report["findings"] if f["code"] == "UPSTREAM_ERROR"]
+    assert errors and errors[0]["evidence"]["phase"] == "connect"
+    assert any(f["retry"] and f["retry"]["status"] == 200 for f in report["auth_flows"])
