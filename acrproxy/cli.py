@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     an = sub.add_parser("analyze", help="analyse HAR files (any tool) or mitmproxy flow files")
     an.add_argument("files", nargs="+")
     an.add_argument("--format", choices=("text", "json"), default="text")
+    red = sub.add_parser("redact", help="redact a HAR captured with any tool before sharing it")
+    red.add_argument("input")
+    red.add_argument("-o", "--output", required=True)
     return p
 
 
@@ -51,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_decode(args.value, args.json)
     if args.command == "analyze":
         return cmd_analyze(args.files, args.format)
+    if args.command == "redact":
+        return cmd_redact(args.input, args.output)
     return cmd_run(args)
 
 
@@ -162,6 +167,26 @@ def cmd_analyze(files: list[str], fmt: str) -> int:
             out.print(finding_text(f))
     bad = any(f.severity.rank >= Severity.LOW.rank for f in report.findings)
     return EXIT_FINDINGS if bad else EXIT_OK
+
+
+def cmd_redact(src: str, dst: str) -> int:
+    from acrproxy.redact import Redactor
+
+    try:
+        with open(src, encoding="utf-8-sig") as f:
+            har = json.load(f)
+        if not isinstance(har, dict) or not isinstance(har.get("log"), dict):
+            raise ValueError("no log object: not a HAR file")
+    except (OSError, ValueError) as e:
+        print(f"acrproxy redact: {src}: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    r = Redactor()
+    r.har(har)
+    with open(dst, "w", encoding="utf-8") as f:
+        json.dump(har, f, indent=1)
+    print(f"redacted {r.count} values in {len(har['log'].get('entries') or [])} entries -> {dst}",
+          file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace) -> int:
