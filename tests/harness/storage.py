@@ -7,10 +7,10 @@ Like Azure Blob with a SAS, it refuses a request that also carries an Authorizat
 from __future__ import annotations
 
 import shutil
-import ssl
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+
+from tests.harness.tlsserver import TlsServer
 
 AZURE_ERROR = (
     b'<?xml version="1.0" encoding="utf-8"?><Error><Code>InvalidAuthenticationInfo</Code>'
@@ -19,7 +19,7 @@ AZURE_ERROR = (
 )
 
 
-class StorageServer:
+class StorageServer(TlsServer):
     def __init__(self, host: str, port: int, root: Path, cert: str, key: str) -> None:
         self.root = root.resolve()
         server = self
@@ -57,18 +57,4 @@ class StorageServer:
                     with open(path, "rb") as f:
                         shutil.copyfileobj(f, self.wfile, 1024 * 1024)
 
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
-        self.httpd.daemon_threads = True
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(cert, key)
-        self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def start(self) -> StorageServer:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(host, port, Handler, cert, key)

@@ -10,13 +10,13 @@ import base64
 import datetime
 import json
 import secrets
-import ssl
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
+
+from tests.harness.tlsserver import TlsServer
 
 # user -> (password, {repository glob: actions})
 USERS: dict[str, tuple[str, dict[str, set[str]]]] = {
@@ -34,7 +34,7 @@ def _allowed(rights: dict[str, set[str]], name: str) -> set[str]:
     return out
 
 
-class TokenServer:
+class TokenServer(TlsServer):
     def __init__(self, host: str, port: int, cert: str, key: str, signing_key_pem: bytes,
                  signing_cert_der: bytes, kid: str, service: str, issuer: str,
                  lifetime: int = 300) -> None:
@@ -125,18 +125,4 @@ class TokenServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
-        self.httpd.daemon_threads = True
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(cert, key)
-        self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def start(self) -> TokenServer:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(host, port, Handler, cert, key)
