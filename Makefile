@@ -1,6 +1,6 @@
 # The two commands of the README's quickstart: `make run` and `make test`.
 # Each installs what it needs (a .venv with a Python >= 3.12 found on this machine).
-.PHONY: run test test-unit bench venv
+.PHONY: run test test-unit venv
 
 ARGS ?=
 
@@ -16,7 +16,3 @@ test: venv
 
 test-unit: venv
 	.venv/bin/python -m pytest -m "not e2e" $(ARGS)
-
-bench: venv
-	@scripts/test-deps
-	.venv/bin/python bench/pull.py $(ARGS)
