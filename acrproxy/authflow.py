@@ -8,6 +8,7 @@ an empty `actions` list is how "denied" looks.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Literal
 
@@ -108,8 +109,6 @@ def registry_error_code(body: bytes | None) -> str | None:
     """The first `errors[].code` of a registry error body, if it is one."""
     if not body or len(body) > 65536:
         return None
-    import json
-
     try:
         data = json.loads(body)
         code = data["errors"][0]["code"]

@@ -61,7 +61,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cmd_decode(value: str, as_json: bool) -> int:
     from acrproxy.decode import decode_value, to_json
-    from acrproxy.view import token_tree
 
     out = Console(soft_wrap=True, highlight=False)
     if value == "-":
@@ -78,7 +77,6 @@ def cmd_decode(value: str, as_json: bool) -> int:
         print(to_json(result))
         return EXIT_OK
     _print_decoded(out, result)
-    del token_tree
     return EXIT_OK
 
 
