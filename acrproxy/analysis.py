@@ -247,6 +247,20 @@ class Session:
                     out,
                 )
             return
+        if ex.error and "client" not in ex.error.lower():
+            self._add(
+                make(
+                    "UPSTREAM_ERROR",
+                    [ex.id],
+                    detail=f"{ex.method} {ex.parts.netloc}{ex.parts.path}: {ex.status} then "
+                    f"{ex.error}" + (f" after {ex.resp_size} bytes" if ex.resp_size else ""),
+                    key=f"{ex.parts.netloc}:{ex.error[:60]}",
+                    host=ex.parts.netloc,
+                    phase="transfer",
+                    received=ex.resp_size,
+                ),
+                out,
+            )
         body = ex.resp_body or b""
         if ex.status >= 400 and (
             b"InvalidAuthenticationInfo" in body[:65536] or b"Only one auth mechanism" in body[:65536]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 
 DEFAULT_THRESHOLD = 1024 * 1024
 _BUFFERED_TYPES = ("json", "manifest", "text/", "xml")
@@ -30,21 +29,28 @@ def should_stream(content_length: str | None, content_type: str | None, path: st
 
 
 class Hasher:
-    """A mitmproxy stream callable: passes chunks through unchanged, counting and hashing them."""
+    """A mitmproxy stream callable: passes chunks through unchanged, counting and hashing them.
 
-    __slots__ = ("_sha", "size", "sha256", "_done")
+    It writes `<side>_size` into `record` as bytes pass (so a transfer cut short still shows what
+    arrived) and `<side>_sha256` when the body is complete.
+    """
 
-    def __init__(self, done: Callable[[Hasher], None]) -> None:
+    __slots__ = ("_sha", "size", "sha256", "_record", "_size_key", "_sha_key")
+
+    def __init__(self, record: dict[str, int | str | None], side: str) -> None:
         self._sha = hashlib.sha256()
         self.size = 0
         self.sha256: str | None = None
-        self._done = done
+        self._record = record
+        self._size_key, self._sha_key = f"{side}_size", f"{side}_sha256"
+        record[self._size_key] = 0
 
     def __call__(self, chunk: bytes) -> bytes:
         if chunk:
             self._sha.update(chunk)
             self.size += len(chunk)
+            self._record[self._size_key] = self.size
         elif self.sha256 is None:
             self.sha256 = "sha256:" + self._sha.hexdigest()
-            self._done(self)
+            self._record[self._sha_key] = self.sha256
         return chunk

@@ -35,7 +35,7 @@ class Streamer:
             req.headers.get("content-length"), req.headers.get("content-type"), req.path,
             self.threshold,
         ) and (req.headers.get("content-length") or req.headers.get("transfer-encoding")):
-            req.stream = Hasher(lambda h: _record(flow, "request", h))
+            req.stream = Hasher(_stream_record(flow), "request")
 
     def responseheaders(self, flow: http.HTTPFlow) -> None:
         resp = flow.response
@@ -44,10 +44,9 @@ class Streamer:
             return
         if should_stream(resp.headers.get("content-length"), resp.headers.get("content-type"),
                          flow.request.path, self.threshold):
-            resp.stream = Hasher(lambda h: _record(flow, "response", h))
+            resp.stream = Hasher(_stream_record(flow), "response")
 
 
-def _record(flow: http.HTTPFlow, side: str, h: Hasher) -> None:
-    meta = flow.metadata.setdefault("acrproxy", {}).setdefault("stream", {})
-    meta[f"{side}_size"] = h.size
-    meta[f"{side}_sha256"] = h.sha256
+def _stream_record(flow: http.HTTPFlow) -> dict:
+    """flow.metadata["acrproxy"]["stream"]: plain JSON, kept by `mitmdump -w`."""
+    return flow.metadata.setdefault("acrproxy", {}).setdefault("stream", {})

@@ -105,3 +105,14 @@ def test_core_never_imports_addons_or_cli() -> None:
             continue
         assert "acrproxy.addons" not in text and "acrproxy.cli" not in text, path
         assert "mitmproxy import ctx" not in text and "from mitmproxy import ctx" not in text, path
+
+
+def test_hasher_records_bytes_received_before_the_end() -> None:
+    from acrproxy.streaming import Hasher
+
+    record: dict = {}
+    h = Hasher(record, "response")
+    h(b"abc")
+    assert record == {"response_size": 3}
+    h(b"")
+    assert record["response_sha256"] == "sha256:" + hashlib.sha256(b"abc").hexdigest()

@@ -234,3 +234,14 @@ def test_same_finding_twice_is_one_finding_with_both_flows() -> None:
     s.feed(ex(f"{REG}/v2/", status=None, error="Connection refused"))
     (f,) = s.findings.values()
     assert len(f.flows) == 2
+
+
+def test_response_cut_short_is_an_upstream_transfer_error() -> None:
+    s = Session()
+    s.feed(ex("https://blob.example.test/data", status=200,
+              error="peer closed connection without sending complete message body"))
+    (f,) = s.findings.values()
+    assert f.code == "UPSTREAM_ERROR" and f.evidence["phase"] == "transfer"
+    client_gone = Session()
+    client_gone.feed(ex("https://blob.example.test/data", status=200, error="Client disconnected."))
+    assert not client_gone.findings

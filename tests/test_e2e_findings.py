@@ -85,3 +85,31 @@ def test_registry_down_is_an_upstream_error_and_the_proxy_keeps_serving(registry
     errors = [f for f in report["findings"] if f["code"] == "UPSTREAM_ERROR"]
     assert errors and errors[0]["evidence"]["phase"] == "connect"
     assert any(f["retry"] and f["retry"]["status"] == 200 for f in report["auth_flows"])
+
+
+def test_registry_stopped_mid_pull(registry, proxy, tmp_path):
+    """The storage host has sent half the layer when the registry stops and storage drops the
+    connection: the pull fails, the proxy records it, and keeps serving once the registry is back."""
+    assert registry.storage is not None
+    half_sent, release = registry.storage.interrupt_next(100_000)
+    pull = subprocess.Popen(
+        ["skopeo", "copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(BOB),
+         f"docker://{registry.registry_addr}/team/app:v1", f"oci:{tmp_path / 'a'}:x"],
+        env={"HTTPS_PROXY": proxy.url, "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert half_sent.wait(60), "the layer download never started"
+        registry.stop_registry()
+    finally:
+        release.set()
+    assert pull.wait(120) != 0
+    registry.start_registry()
+    skopeo("copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(BOB),
+           f"docker://{registry.registry_addr}/team/app:v1", f"oci:{tmp_path / 'b'}:x",
+           proxy=proxy.url)
+    report = proxy.stop()
+    errors = [f for f in report["findings"] if f["code"] == "UPSTREAM_ERROR"]
+    assert errors, report["findings"]
+    assert any("blob.acrproxy-storage.test" in f["detail"] for f in errors)
+    ok = [f for f in report["auth_flows"] if f["retry"] and f["retry"]["status"] == 200]
+    assert len(ok) >= 2  # the first pull's auth flow, and the one after the registry came back

@@ -7,6 +7,7 @@ Like Azure Blob with a SAS, it refuses a request that also carries an Authorizat
 from __future__ import annotations
 
 import shutil
+import threading
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -22,6 +23,7 @@ AZURE_ERROR = (
 class StorageServer(TlsServer):
     def __init__(self, host: str, port: int, root: Path, cert: str, key: str) -> None:
         self.root = root.resolve()
+        self._interrupt: tuple[int, threading.Event, threading.Event] | None = None
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -53,8 +55,32 @@ class StorageServer(TlsServer):
                 self.send_header("Content-Type", "application/octet-stream")
                 self.send_header("Content-Length", str(size))
                 self.end_headers()
-                if not head:
-                    with open(path, "rb") as f:
-                        shutil.copyfileobj(f, self.wfile, 1024 * 1024)
+                if head:
+                    return
+                with open(path, "rb") as f:
+                    cut = server._take_interrupt(size)
+                    if cut is not None:  # send half, say so, wait, then drop the connection
+                        half_sent, release = cut
+                        self.wfile.write(f.read(size // 2))
+                        self.wfile.flush()
+                        half_sent.set()
+                        release.wait(60)
+                        self.close_connection = True
+                        return
+                    shutil.copyfileobj(f, self.wfile, 1024 * 1024)
 
         super().__init__(host, port, Handler, cert, key)
+
+    def interrupt_next(self, min_size: int) -> tuple[threading.Event, threading.Event]:
+        """Make the next GET of a file >= min_size stop half way: returns (half_sent, release);
+        the connection is dropped once `release` is set."""
+        half_sent, release = threading.Event(), threading.Event()
+        self._interrupt = (min_size, half_sent, release)
+        return half_sent, release
+
+    def _take_interrupt(self, size: int) -> tuple[threading.Event, threading.Event] | None:
+        cut = self._interrupt
+        if cut is None or size < cut[0]:
+            return None
+        self._interrupt = None
+        return cut[1], cut[2]
