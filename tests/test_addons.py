@@ -86,6 +86,7 @@ def test_liveview_prints_flow_and_findings_without_secrets() -> None:
         a.response(f)
         v.response(f)
     out = buf.getvalue()
+    assert f.marked == ":warning:" and "CREDENTIAL_OVER_PLAINTEXT" in f.comment  # mitmweb shows both
     assert "team/app manifest v1" in out and "CREDENTIAL_OVER_PLAINTEXT" in out
     assert "pw-secret-9" not in out
 
