@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from acrproxy.challenge import Challenge, parse_www_authenticate
 from acrproxy.errors import ParseError
 from acrproxy.exchange import Exchange
+from acrproxy.redact import redact_url
 from acrproxy.scopes import Scope, covers, merge_scopes, needed_scope
 from acrproxy.tokenreq import (
     TokenRequest,
@@ -178,7 +179,7 @@ class Recorder:
                 new.challenge = ChallengeStep(
                     flow_id=ex.id,
                     method=ex.method,
-                    url=ex.url,
+                    url=redact_url(ex.url),
                     status=401,
                     challenges=challenges,
                     registry_error=registry_error_code(ex.resp_body),
@@ -230,7 +231,8 @@ class Recorder:
         flow.uses += 1
         if flow.retry is None:
             flow.retry = RetryStep(
-                flow_id=ex.id, method=ex.method, url=ex.url, status=ex.status, error=ex.error
+                flow_id=ex.id, method=ex.method, url=redact_url(ex.url), status=ex.status,
+                error=ex.error,
             )
             flow.state = "completed"
         scope = needed_scope(ex.method, ex.path)

@@ -32,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--report", help="write the JSON report (findings, auth flows) here on exit")
     run.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
                      help="any mitmproxy option, e.g. ssl_verify_upstream_trusted_ca=ca.pem")
+    run.add_argument("--har", help="write a HAR file of the capture here, flow by flow (redacted)")
+    run.add_argument("--no-redact", action="store_true",
+                     help="write credentials into exports unredacted (never share such a file)")
     run.add_argument("--quiet", action="store_true", help="no live view")
 
     dec = sub.add_parser("decode", help="decode a JWT, Authorization, WWW-Authenticate, scope or "
@@ -203,6 +206,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         err.print(f"[bold red]warning:[/] listening on {args.listen_host or 'all interfaces'}: anyone who "
                   "can reach it gets a TLS-decrypting proxy that sees registry credentials."
                   + ("" if args.proxyauth else " Consider --proxyauth user:pass."))
+    if args.no_redact:
+        err.print("[bold red]warning:[/] --no-redact: exports will hold passwords and tokens as they "
+                  "were sent. Never attach such a file to a ticket.")
     confdir = args.confdir or str(default_confdir())
 
     async def run() -> int:
@@ -217,6 +223,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             sets.append(f"acrproxy_report={args.report}")
         if args.quiet:
             sets.append("acrproxy_view=false")
+        if args.har:
+            sets.append(f"acrproxy_har={args.har}")
+        if args.no_redact:
+            sets.append("acrproxy_redact=false")
         master.options.set(*sets)
         secure_confdir(confdir)
         loop = asyncio.get_running_loop()

@@ -112,8 +112,8 @@ class Redactor:
                 h["value"] = self.authorization(value)
             elif name in COOKIE_HEADERS:
                 h["value"] = self.cookies(value, name == "set-cookie")
-            elif name in ("location", "content-location", "referer"):
-                h["value"] = self.url(value)
+            elif "?" in value:  # Location, Referer, HTTP/2's :path, ...: signed queries
+                h["value"] = self.jwts(self.url(value))
             else:
                 h["value"] = self.jwts(value)
 
@@ -162,3 +162,8 @@ class Redactor:
             if isinstance(entry, dict):
                 self.entry(entry)
         return har
+
+
+def redact_url(url: str) -> str:
+    """A URL with its signed or secret query parameters redacted."""
+    return Redactor().url(url)

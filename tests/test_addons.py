@@ -95,8 +95,8 @@ def test_entry_script_loads_in_mitmproxy() -> None:
     with taddons.context() as tctx:
         script = tctx.script(str(ROOT / "addons" / "entry.py"))
         names = {type(a).__name__ for a in script.addons}
-        assert names == {"Streamer", "Analyzer", "LiveView"}
-    assert len(default_addons()) == 3
+        assert names == {"Streamer", "Analyzer", "HarWriter", "LiveView"}
+    assert len(default_addons()) == 4
 
 
 def test_core_never_imports_addons_or_cli() -> None:

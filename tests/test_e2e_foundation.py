@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from tests.conftest import ALICE, BOB
@@ -37,6 +41,12 @@ def test_skopeo_pull_through_proxy_records_the_auth_flow(registry, proxy, tmp_pa
     out = proxy.output
     assert "auth flow #" in out and "unverified" in out and "scopes asked" in out
     assert BOB[1] not in out and ALICE[1] not in out
+    # the mitmproxy flow file written alongside (save_stream_file) analyses to the same flow
+    r = subprocess.run([sys.executable, "-m", "acrproxy", "analyze", "--format", "json",
+                        str(proxy.flows)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    again = [f for f in json.loads(r.stdout)["auth_flows"] if f["retry"]]
+    assert again[0]["granted"] == flow["granted"] and again[0]["requested"] == flow["requested"]
 
 
 def test_pull_only_user_push_shows_requested_vs_granted(registry, proxy):

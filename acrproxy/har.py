@@ -1,0 +1,125 @@
+"""HAR export: mitmproxy's own entries (savehar), completed for registry traffic, written so that
+the file on disk is a complete HAR after every flow (crash-safe: kill -9 loses nothing written)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from typing import IO, Any
+
+from mitmproxy import http
+from mitmproxy.addons.savehar import SaveHar
+from mitmproxy.utils import strutils
+
+from acrproxy import __version__
+from acrproxy.exchange import SMALL_BODY
+from acrproxy.redact import Redactor
+
+
+class _IdSet:
+    """What savehar's `servers_seen` needs, holding connection ids instead of connections."""
+
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+
+    def __contains__(self, conn: object) -> bool:
+        return getattr(conn, "id", None) in self.ids
+
+    def add(self, conn: object) -> None:
+        self.ids.add(str(getattr(conn, "id", "")))
+
+
+class EntryBuilder:
+    """Builds one HAR entry per flow with savehar, then completes and (by default) redacts it."""
+
+    def __init__(self, redact: bool = True) -> None:
+        self._savehar = SaveHar()
+        self._seen = _IdSet()
+        self.redactor = Redactor() if redact else None
+
+    def entry(self, flow: http.HTTPFlow) -> dict[str, Any]:
+        entry = self._savehar.flow_entry(flow, self._seen)  # type: ignore[arg-type]
+        meta = flow.metadata.get("acrproxy") or {}
+        stream = meta.get("stream") or {}
+        _request_body(entry["request"], flow.request, stream)
+        if flow.response is not None:
+            _response_body(entry["response"], flow.response, stream)
+        else:  # a failed flow: HAR still requires content's size and mimeType
+            entry["response"]["content"] = {"size": 0, "mimeType": ""}
+        if meta:
+            entry["_acrproxy"] = {k: v for k, v in meta.items() if k != "stream"}
+        if self.redactor is not None:
+            self.redactor.entry(entry)
+            entry.setdefault("_acrproxy", {})["redacted"] = True
+        return entry
+
+
+def _leave_out(target: dict[str, Any], size: int | None, sha256: str | None, why: str) -> None:
+    target["text"] = ""
+    target["_size"] = size
+    target["_sha256"] = sha256
+    target["comment"] = f"body left out ({why}); size and sha256 recorded"
+
+
+def _request_body(req: dict[str, Any], r: http.Request, stream: dict[str, Any]) -> None:
+    post = req.get("postData")
+    if post is None:
+        return
+    raw = r.raw_content
+    if raw is None:
+        req["bodySize"] = stream.get("request_size", 0)
+        _leave_out(post, stream.get("request_size"), stream.get("request_sha256"), "streamed")
+        post["params"] = []
+    elif len(raw) > SMALL_BODY:
+        _leave_out(post, len(raw), "sha256:" + hashlib.sha256(raw).hexdigest(), "large")
+        post["params"] = []
+    elif raw and strutils.is_mostly_bin(raw):
+        post["text"] = base64.b64encode(raw).decode()
+        post["_encoding"] = "base64"
+        post["params"] = []
+    elif post.get("text") is None:
+        post["text"] = ""
+
+
+def _response_body(resp: dict[str, Any], r: http.Response, stream: dict[str, Any]) -> None:
+    content = resp["content"]
+    raw = r.raw_content
+    if raw is None:
+        size = stream.get("response_size")
+        resp["bodySize"] = size if size is not None else -1
+        content["size"] = size if size is not None else 0
+        _leave_out(content, size, stream.get("response_sha256"), "streamed")
+    elif len(raw) > SMALL_BODY:
+        _leave_out(content, len(raw), "sha256:" + hashlib.sha256(raw).hexdigest(), "large")
+        content.pop("encoding", None)
+
+
+class HarFile:
+    """A HAR file kept complete on disk: each entry is written with the closing brackets in one
+    write, and the next entry overwrites those brackets."""
+
+    _TAIL = b"\n]}}\n"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._f: IO[bytes] = os.fdopen(fd, "wb")
+        head = {"version": "1.2", "creator": {"name": "acrproxy", "version": __version__},
+                "pages": []}
+        prefix = json.dumps({"log": head})[:-2] + ', "entries": [\n'
+        self._f.write(prefix.encode())
+        self._pos = self._f.tell()
+        self._f.write(self._TAIL)
+        self._f.flush()
+        self.count = 0
+
+    def add(self, entry: dict[str, Any]) -> None:
+        data = (b",\n" if self.count else b"") + json.dumps(entry).encode() + self._TAIL
+        os.pwrite(self._f.fileno(), data, self._pos)
+        self._pos += len(data) - len(self._TAIL)
+        self.count += 1
+
+    def close(self) -> None:
+        self._f.close()

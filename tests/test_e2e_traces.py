@@ -1,0 +1,47 @@
+"""End to end: `acrproxy run --har` with real skopeo traffic, killed with SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import jsonschema
+import pytest
+
+from tests.conftest import BOB
+from tests.harness.env import skopeo
+from tests.harness.proxy import ProxyProcess
+from tests.test_har import SCHEMA
+
+pytestmark = pytest.mark.e2e
+
+
+def test_har_survives_kill_9_and_analyses_like_the_live_view(registry, tmp_path):
+    har = tmp_path / "capture.har"
+    proxy = ProxyProcess(tmp_path / "p", registry.ca, "--har", str(har)).start()
+    try:
+        skopeo("copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(BOB),
+               f"docker://{registry.registry_addr}/team/app:v1", f"oci:{tmp_path / 'o'}:x",
+               proxy=proxy.url)
+    finally:
+        proxy.kill()  # SIGKILL: no shutdown hook runs
+    assert proxy.proc is not None and proxy.proc.returncode == -9
+    data = json.loads(har.read_text())
+    jsonschema.validate(data, SCHEMA)
+    entries = data["log"]["entries"]
+    assert any(e["request"]["url"].startswith("https://blob.acrproxy-storage.test") for e in entries)
+    assert BOB[1] not in har.read_text()
+    blob = next(e for e in entries if "/blobs/sha256/" in e["request"]["url"] and
+                e["request"]["method"] == "GET" and e["response"]["status"] == 200
+                and e["response"]["content"].get("_sha256"))
+    assert blob["response"]["content"]["_sha256"] == registry.layer_digest
+    r = subprocess.run([sys.executable, "-m", "acrproxy", "analyze", "--format", "json", str(har)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    (flow,) = [f for f in report["auth_flows"] if f["retry"]]
+    assert flow["retry"]["status"] == 200 and flow["token"]["request"]["username"] == "bob"
+    assert [(g["type"], g["name"], g["actions"]) for g in flow["granted"]] == [
+        ("repository", "team/app", ["pull"])]
+    assert "auth flow #1" in proxy.output
