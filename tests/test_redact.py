@@ -123,3 +123,11 @@ def test_redact_bad_input(tmp_path: Path) -> None:
     p = tmp_path / "x.har"
     p.write_text("[1, 2]")
     assert main(["redact", str(p), "-o", str(tmp_path / "o.har")]) == 2
+
+
+def test_live_har_export_keeps_none_of_the_seeded_secrets(tmp_path: Path) -> None:
+    from tests.test_har import export
+
+    text = export(tmp_path, seeded_flows()).read_text()
+    assert visible(text) == []
+    assert "redacted:sha256:" in text
