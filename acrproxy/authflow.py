@@ -8,6 +8,7 @@ an empty `actions` list is how "denied" looks.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Literal
@@ -106,6 +107,7 @@ def gaps(wanted: list[Scope], granted: list[Scope]) -> list[ScopeGap]:
     return out
 
 
+@functools.lru_cache(maxsize=64)
 def registry_error_code(body: bytes | None) -> str | None:
     """The first `errors[].code` of a registry error body, if it is one."""
     if not body or len(body) > 65536:

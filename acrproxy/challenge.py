@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from pydantic import BaseModel, ConfigDict
 
 from acrproxy.errors import ChallengeParseError, ScopeParseError
@@ -68,6 +70,10 @@ class _Reader:
     def quoted(self) -> str:
         assert self.s[self.i] == '"'
         self.i += 1
+        end = self.s.find('"', self.i)
+        if end >= 0 and "\\" not in self.s[self.i : end]:  # no escapes: the common case
+            value, self.i = self.s[self.i : end], end + 1
+            return value
         out = []
         while self.i < len(self.s):
             c = self.s[self.i]
@@ -92,6 +98,16 @@ class _Reader:
 
 def parse_www_authenticate(value: str) -> list[Challenge]:
     """Parse a WWW-Authenticate value into its challenges (several may share one header)."""
+    return list(_parse_cached(value))
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_cached(value: str) -> tuple[Challenge, ...]:
+    """Registries send the same few challenges again and again; Challenge models are frozen."""
+    return tuple(_parse(value))
+
+
+def _parse(value: str) -> list[Challenge]:
     if len(value) > MAX_HEADER_LEN:
         raise ChallengeParseError(f"WWW-Authenticate longer than {MAX_HEADER_LEN} characters")
     r = _Reader(value)
