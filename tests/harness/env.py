@@ -69,14 +69,25 @@ class RegistryEnv:
         self.pki = make_pki(self.root / "pki", [REGISTRY_HOST, AUTH_HOST, STORAGE_HOST])
         data = self.root / "data"
         data.mkdir(exist_ok=True)
-        self.token = TokenServer("127.0.0.1", 0, str(self.pki.server_cert), str(self.pki.server_key),
-                                 self.pki.signing_key_pem, self.pki.signing_cert_der, self.pki.kid,
-                                 SERVICE, ISSUER).start()
+        self.start_token()
         self.storage = StorageServer("127.0.0.1", 0, data, str(self.pki.server_cert),
                                      str(self.pki.server_key)).start()
         self.registry_port = self.registry_port or free_port()
         self.start_registry()
         return self
+
+    def start_token(self) -> None:
+        """Start the token server (again, on the same port after stop_token)."""
+        port = self.token.port if self.token is not None else 0
+        self.token = TokenServer("127.0.0.1", port, str(self.pki.server_cert), str(self.pki.server_key),
+                                 self.pki.signing_key_pem, self.pki.signing_cert_der, self.pki.kid,
+                                 SERVICE, ISSUER).start()
+        self.token_running = True
+
+    def stop_token(self) -> None:
+        assert self.token is not None
+        self.token.stop()
+        self.token_running = False
 
     def start_registry(self) -> None:
         assert self.token and self.storage
@@ -126,9 +137,10 @@ auth:
 
     def stop(self) -> None:
         self.stop_registry()
-        for s in (self.token, self.storage):
-            if s is not None:
-                s.stop()
+        if self.token is not None and getattr(self, "token_running", False):
+            self.token.stop()
+        if self.storage is not None:
+            self.storage.stop()
 
     def cert_dir(self) -> Path:
         """A skopeo --cert-dir that trusts the test CA (for direct connections)."""

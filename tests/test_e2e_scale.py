@@ -1,0 +1,85 @@
+"""End to end under load and faults: concurrent pulls, the token server down, a stalled storage host."""
+
+from __future__ import annotations
+
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.conftest import ALICE, BOB
+from tests.harness.env import make_oci_image, skopeo
+
+pytestmark = pytest.mark.e2e
+LOAD_IMAGES = 8
+LOAD_MIB = 100
+
+
+@pytest.fixture(scope="module")
+def load_images(registry):
+    """Eight different 100 MiB single-layer images, pushed directly."""
+    digests = {}
+    for i in range(LOAD_IMAGES):
+        layout = registry.root / f"load-{i}"
+        digests[f"load/app{i}:v1"] = make_oci_image(layout, LOAD_MIB * 1024 * 1024, seed=100 + i)
+        skopeo("copy", "--preserve-digests", "--dest-cert-dir", str(registry.cert_dir()),
+               "--dest-creds", ":".join(ALICE), f"oci:{layout}:latest",
+               f"docker://{registry.registry_addr}/load/app{i}:v1", timeout=600)
+        subprocess.run(["rm", "-rf", str(layout)], check=True)
+    return digests
+
+
+def test_eight_concurrent_100mib_pulls_complete_and_verify(registry, proxy, load_images, tmp_path):
+    def pull(repo: str) -> str:
+        dest = tmp_path / repo.replace("/", "_").replace(":", "_")
+        skopeo("copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(BOB),
+               f"docker://{registry.registry_addr}/{repo}", f"dir:{dest}", proxy=proxy.url,
+               timeout=900)  # skopeo verifies every blob's digest while copying
+        return repo
+
+    with ThreadPoolExecutor(LOAD_IMAGES) as pool:
+        done = list(pool.map(pull, load_images))
+    assert sorted(done) == sorted(load_images)
+    report = proxy.stop()
+    assert not [f for f in report["findings"] if f["code"] in ("BLOB_DIGEST_MISMATCH", "UPSTREAM_ERROR")]
+    completed = [f for f in report["auth_flows"] if f["retry"] and f["retry"]["status"] == 200]
+    assert len(completed) >= LOAD_IMAGES
+
+
+def test_token_server_down_then_back(registry, proxy, tmp_path):
+    registry.stop_token()
+    try:
+        r = skopeo("inspect", "--cert-dir", str(proxy.cert_dir()), "--creds", ":".join(BOB),
+                   f"docker://{registry.registry_addr}/team/app:v1", proxy=proxy.url, check=False)
+        assert r.returncode != 0
+    finally:
+        registry.start_token()
+    skopeo("copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(BOB),
+           f"docker://{registry.registry_addr}/team/app:v1", f"oci:{tmp_path / 'o'}:x", proxy=proxy.url)
+    report = proxy.stop()
+    errors = [f for f in report["findings"] if f["code"] == "UPSTREAM_ERROR"]
+    assert any("auth.acrproxy-registry.test" in f["detail"] for f in errors), report["findings"]
+    assert any(f["retry"] and f["retry"]["status"] == 200 for f in report["auth_flows"])
+
+
+def test_stalled_storage_host_does_not_stall_the_proxy(registry, proxy, tmp_path):
+    """While one blob download hangs half way, another pull through the same proxy completes."""
+    assert registry.storage is not None
+    half_sent, release = registry.storage.interrupt_next(100_000)
+    stalled = subprocess.Popen(
+        ["skopeo", "copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(BOB),
+         f"docker://{registry.registry_addr}/team/app:v1", f"oci:{tmp_path / 'a'}:x"],
+        env={"HTTPS_PROXY": proxy.url, "PATH": "/usr/bin:/bin"}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    try:
+        assert half_sent.wait(60)
+        r = skopeo("inspect", "--cert-dir", str(proxy.cert_dir()), "--creds", ":".join(BOB),
+                   f"docker://{registry.registry_addr}/team/app:v1", proxy=proxy.url)
+        assert '"Digest"' in r.stdout
+        assert stalled.poll() is None  # still hanging while the other client was served
+    finally:
+        release.set()
+    stalled.wait(120)
+    report = proxy.stop()
+    assert any("blob.acrproxy-storage.test" in f["detail"] for f in report["findings"]
+               if f["code"] == "UPSTREAM_ERROR")
