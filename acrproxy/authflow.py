@@ -115,7 +115,7 @@ def registry_error_code(body: bytes | None) -> str | None:
     try:
         data = json.loads(body)
         code = data["errors"][0]["code"]
-    except (ValueError, KeyError, IndexError, TypeError):
+    except (ValueError, KeyError, IndexError, TypeError, RecursionError):
         return None
     return code if isinstance(code, str) else None
 

@@ -46,7 +46,7 @@ def _har(path: Path, raw: bytes) -> Iterator[Exchange]:
         entries = data["log"]["entries"]
         if not isinstance(entries, list):
             raise TypeError("log.entries is not a list")
-    except (ValueError, UnicodeError, KeyError, TypeError) as e:
+    except (ValueError, UnicodeError, KeyError, TypeError, RecursionError) as e:
         raise CaptureReadError(f"{path}: not a HAR file ({type(e).__name__}: {e})") from e
     for n, entry in enumerate(entries, 1):
         try:

@@ -178,7 +178,7 @@ def cmd_redact(src: str, dst: str) -> int:
             har = json.load(f)
         if not isinstance(har, dict) or not isinstance(har.get("log"), dict):
             raise ValueError("no log object: not a HAR file")
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, RecursionError) as e:
         print(f"acrproxy redact: {src}: {e}", file=sys.stderr)
         return EXIT_USAGE
     r = Redactor()

@@ -85,7 +85,7 @@ class Redactor:
     def json_text(self, text: str) -> str:
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return self.jwts(text)
         return json.dumps(self._walk(data))
 

@@ -182,7 +182,7 @@ def parse_token_response(body: bytes | str) -> TokenResponse:
         raise ParseError("token response larger than 1 MiB")
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeError) as e:
+    except (ValueError, UnicodeError, RecursionError) as e:
         raise ParseError(f"token response is not JSON: {e}") from e
     if not isinstance(data, dict):
         raise ParseError("token response is not a JSON object")

@@ -117,3 +117,12 @@ def test_hasher_records_bytes_received_before_the_end() -> None:
     assert record == {"response_size": 3}
     h(b"")
     assert record["response_sha256"] == "sha256:" + hashlib.sha256(b"abc").hexdigest()
+
+
+def test_contained_failures_are_logged_once_per_kind(monkeypatch, caplog) -> None:
+    a = Analyzer()
+    with taddons.context(a):
+        monkeypatch.setattr(a.session, "feed", lambda ex: 1 / 0)
+        for _ in range(5):
+            a.response(flow("https://r.test/v2/"))
+    assert sum("analysis failed" in r.message for r in caplog.records) == 1

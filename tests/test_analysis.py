@@ -245,3 +245,12 @@ def test_response_cut_short_is_an_upstream_transfer_error() -> None:
     client_gone = Session()
     client_gone.feed(ex("https://blob.example.test/data", status=200, error="Client disconnected."))
     assert not client_gone.findings
+
+
+def test_deeply_nested_json_bodies_are_not_fatal() -> None:
+    s = Session()
+    s.feed(ex(f"{REG}/v2/x/manifests/v1", status=403, body=b"[" * 100000))
+    s.feed(ex(f"{AUTH}?service=s", body=b"[" * 100000))
+    from acrproxy.redact import Redactor
+
+    assert Redactor().json_text("[" * 100000)

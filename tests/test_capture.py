@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from acrproxy.analysis import Session
 from acrproxy.capture import read_exchanges
@@ -56,6 +58,7 @@ def test_base64_response_and_slack_style_headers(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text,match", [
     ("{not json", "not a HAR file"), ('{"log": {}}', "not a HAR file"),
     ('{"log": {"entries": [{"request": {}}]}}', "entry 1"),
+    ('{"log": ' + "[" * 100000, "not a HAR file"),
 ])
 def test_unreadable(tmp_path: Path, text: str, match: str) -> None:
     p = tmp_path / "bad.har"
@@ -69,3 +72,25 @@ def test_garbage_flow_file(tmp_path: Path) -> None:
     p.write_bytes(b"\x00\x01garbage")
     with pytest.raises(CaptureReadError, match="bad.mitm"):
         list(read_exchanges(p))
+
+
+GOOD = json.dumps({"log": {"version": "1.2", "creator": {"name": "t", "version": "1"},
+                           "entries": [entry("https://r.test/v2/", status=401)]}}).encode()
+
+
+@given(st.one_of(st.binary(max_size=400),
+                 st.integers(0, len(GOOD)).map(lambda n: GOOD[:n]),  # truncated
+                 st.binary(max_size=50).map(lambda b: b"\xef\xbb\xbf{" + b),
+                 st.binary(max_size=200).map(lambda b: GOOD.replace(b"401", b"4" + b[:3]))))
+@settings(max_examples=300, deadline=None)
+def test_hostile_capture_files_raise_only_capture_errors(data: bytes) -> None:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".har") as f:
+        f.write(data)
+        f.flush()
+        try:
+            for ex in read_exchanges(f.name):
+                Session().feed(ex)
+        except CaptureReadError:
+            pass

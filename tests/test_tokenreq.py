@@ -79,6 +79,7 @@ def test_expiry_falls_back_to_issued_at_and_minimum_60s() -> None:
 @pytest.mark.parametrize("bad,match", [
     ("not json", "not JSON"), ("[]", "not a JSON object"), ("{}", "no token"),
     ('{"token": 5}', "not strings"), (b"\xff\xfe", "not JSON"),
+    (b"[" * 100000, "not JSON"),  # deeper than the JSON parser's recursion limit
 ])
 def test_response_errors(bad, match) -> None:
     with pytest.raises(ParseError, match=match):
