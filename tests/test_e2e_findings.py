@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import BOB
 from tests.harness.env import AUTH_HOST, SERVICE, RegistryEnv, skopeo
-from tests.harness.proxy import ProxyProcess
+from tests.harness.proxy import ProxyProcess, inspect_via, pull_via
 
 pytestmark = pytest.mark.e2e
 
@@ -52,9 +52,7 @@ def test_curl_without_location_trusted_and_skopeo_pull_leak_nothing(registry, pr
     token = bob_token(registry)
     url = f"https://{registry.registry_addr}/v2/team/app/blobs/{registry.layer_digest}"
     assert curl(proxy, "-L", "-H", f"Authorization: Bearer {token}", url).stdout == "200"
-    skopeo("copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(BOB),
-           f"docker://{registry.registry_addr}/team/app:v1", f"oci:{tmp_path / 'o'}:x",
-           proxy=proxy.url)
+    pull_via(proxy, registry.registry_addr, str(tmp_path / 'o'))
     report = proxy.stop()
     assert [f["code"] for f in report["findings"]] == []
     assert any("blob.acrproxy-storage.test" in h for h in report["hosts"])
@@ -73,14 +71,11 @@ def test_client_that_does_not_trust_the_proxy_ca(registry, proxy, tmp_path):
 def test_registry_down_is_an_upstream_error_and_the_proxy_keeps_serving(registry, proxy, tmp_path):
     registry.stop_registry()
     try:
-        r = skopeo("inspect", "--cert-dir", str(proxy.cert_dir()), "--creds", ":".join(BOB),
-                   f"docker://{registry.registry_addr}/team/app:v1", proxy=proxy.url, check=False)
+        r = inspect_via(proxy, registry.registry_addr, check=False)
         assert r.returncode != 0
     finally:
         registry.start_registry()
-    skopeo("copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(BOB),
-           f"docker://{registry.registry_addr}/team/app:v1", f"oci:{tmp_path / 'o'}:x",
-           proxy=proxy.url)
+    pull_via(proxy, registry.registry_addr, str(tmp_path / 'o'))
     report = proxy.stop()
     errors = [f for f in report["findings"] if f["code"] == "UPSTREAM_ERROR"]
     assert errors and errors[0]["evidence"]["phase"] == "connect"
@@ -104,9 +99,7 @@ def test_registry_stopped_mid_pull(registry, proxy, tmp_path):
         release.set()
     assert pull.wait(120) != 0
     registry.start_registry()
-    skopeo("copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(BOB),
-           f"docker://{registry.registry_addr}/team/app:v1", f"oci:{tmp_path / 'b'}:x",
-           proxy=proxy.url)
+    pull_via(proxy, registry.registry_addr, str(tmp_path / 'b'))
     report = proxy.stop()
     errors = [f for f in report["findings"] if f["code"] == "UPSTREAM_ERROR"]
     assert errors, report["findings"]

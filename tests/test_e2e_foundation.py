@@ -9,21 +9,14 @@ import sys
 import pytest
 
 from tests.conftest import ALICE, BOB
-from tests.harness.env import RegistryEnv, skopeo
-from tests.harness.proxy import ProxyProcess
+from tests.harness.env import skopeo
+from tests.harness.proxy import pull_via
 
 pytestmark = pytest.mark.e2e
 
 
-def pull(registry: RegistryEnv, proxy: ProxyProcess, creds: tuple[str, str], dest: str,
-         check: bool = True):
-    return skopeo("copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(creds),
-                  f"docker://{registry.registry_addr}/team/app:v1", f"oci:{dest}:x",
-                  proxy=proxy.url, check=check)
-
-
 def test_skopeo_pull_through_proxy_records_the_auth_flow(registry, proxy, tmp_path):
-    pull(registry, proxy, BOB, str(tmp_path / "out"))
+    pull_via(proxy, registry.registry_addr, str(tmp_path / "out"), creds=":".join(BOB))
     report = proxy.stop()
     assert registry.registry_addr in report["hosts"], "traffic did not go through the proxy"
     done = [f for f in report["auth_flows"] if f["retry"] and f["retry"]["status"] == 200]

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.conftest import ALICE, BOB
+from tests.harness.proxy import inspect_via, pull_via
 from tests.harness.env import make_oci_image, skopeo
 
 pytestmark = pytest.mark.e2e
@@ -32,9 +33,8 @@ def load_images(registry):
 def test_eight_concurrent_100mib_pulls_complete_and_verify(registry, proxy, load_images, tmp_path):
     def pull(repo: str) -> str:
         dest = tmp_path / repo.replace("/", "_").replace(":", "_")
-        skopeo("copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(BOB),
-               f"docker://{registry.registry_addr}/{repo}", f"dir:{dest}", proxy=proxy.url,
-               timeout=900)  # skopeo verifies every blob's digest while copying
+        # skopeo verifies every blob's digest while copying
+        pull_via(proxy, registry.registry_addr, str(dest), repo=repo, layout="dir", timeout=900)
         return repo
 
     with ThreadPoolExecutor(LOAD_IMAGES) as pool:
@@ -49,13 +49,11 @@ def test_eight_concurrent_100mib_pulls_complete_and_verify(registry, proxy, load
 def test_token_server_down_then_back(registry, proxy, tmp_path):
     registry.stop_token()
     try:
-        r = skopeo("inspect", "--cert-dir", str(proxy.cert_dir()), "--creds", ":".join(BOB),
-                   f"docker://{registry.registry_addr}/team/app:v1", proxy=proxy.url, check=False)
+        r = inspect_via(proxy, registry.registry_addr, check=False)
         assert r.returncode != 0
     finally:
         registry.start_token()
-    skopeo("copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(BOB),
-           f"docker://{registry.registry_addr}/team/app:v1", f"oci:{tmp_path / 'o'}:x", proxy=proxy.url)
+    pull_via(proxy, registry.registry_addr, str(tmp_path / 'o'))
     report = proxy.stop()
     errors = [f for f in report["findings"] if f["code"] == "UPSTREAM_ERROR"]
     assert any("auth.acrproxy-registry.test" in f["detail"] for f in errors), report["findings"]
@@ -73,8 +71,7 @@ def test_stalled_storage_host_does_not_stall_the_proxy(registry, proxy, tmp_path
         stderr=subprocess.DEVNULL)
     try:
         assert half_sent.wait(60)
-        r = skopeo("inspect", "--cert-dir", str(proxy.cert_dir()), "--creds", ":".join(BOB),
-                   f"docker://{registry.registry_addr}/team/app:v1", proxy=proxy.url)
+        r = inspect_via(proxy, registry.registry_addr)
         assert '"Digest"' in r.stdout
         assert stalled.poll() is None  # still hanging while the other client was served
     finally:

@@ -10,8 +10,7 @@ import jsonschema
 import pytest
 
 from tests.conftest import BOB
-from tests.harness.env import skopeo
-from tests.harness.proxy import ProxyProcess
+from tests.harness.proxy import ProxyProcess, pull_via
 from tests.test_har import SCHEMA
 
 pytestmark = pytest.mark.e2e
@@ -21,9 +20,7 @@ def test_har_survives_kill_9_and_analyses_like_the_live_view(registry, tmp_path)
     har = tmp_path / "capture.har"
     proxy = ProxyProcess(tmp_path / "p", registry.ca, "--har", str(har)).start()
     try:
-        skopeo("copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(BOB),
-               f"docker://{registry.registry_addr}/team/app:v1", f"oci:{tmp_path / 'o'}:x",
-               proxy=proxy.url)
+        pull_via(proxy, registry.registry_addr, str(tmp_path / 'o'))
     finally:
         proxy.kill()  # SIGKILL: no shutdown hook runs
     assert proxy.proc is not None and proxy.proc.returncode == -9

@@ -80,3 +80,24 @@ class ProxyProcess:
     @property
     def output(self) -> str:
         return "".join(self.lines)
+
+
+def pull_via(proxy: ProxyProcess, registry_addr: str, dest: str, creds: str = "bob:bob-password-2",
+             repo: str = "team/app:v1", layout: str = "oci", check: bool = True,
+             timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """`skopeo copy` of registry_addr/repo to dest (an OCI layout, or dir:) through the proxy."""
+    from tests.harness.env import skopeo
+
+    target = f"oci:{dest}:x" if layout == "oci" else f"dir:{dest}"
+    return skopeo("copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", creds,
+                  f"docker://{registry_addr}/{repo}", target, proxy=proxy.url, check=check,
+                  timeout=timeout)
+
+
+def inspect_via(proxy: ProxyProcess, registry_addr: str, creds: str = "bob:bob-password-2",
+                repo: str = "team/app:v1", check: bool = True) -> subprocess.CompletedProcess[str]:
+    """`skopeo inspect` of registry_addr/repo through the proxy."""
+    from tests.harness.env import skopeo
+
+    return skopeo("inspect", "--cert-dir", str(proxy.cert_dir()), "--creds", creds,
+                  f"docker://{registry_addr}/{repo}", proxy=proxy.url, check=check)
