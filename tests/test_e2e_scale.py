@@ -46,17 +46,19 @@ def test_eight_concurrent_100mib_pulls_complete_and_verify(registry, proxy, load
     assert len(completed) >= LOAD_IMAGES
 
 
-def test_token_server_down_then_back(registry, proxy, tmp_path):
-    registry.stop_token()
+@pytest.mark.parametrize("service,host", [("registry", "registry.acrproxy-registry.test"),
+                                          ("token", "auth.acrproxy-registry.test")])
+def test_service_down_is_an_upstream_error_and_the_proxy_keeps_serving(registry, proxy, tmp_path,
+                                                                       service, host):
+    getattr(registry, f"stop_{service}")()
     try:
-        r = inspect_via(proxy, registry.registry_addr, check=False)
-        assert r.returncode != 0
+        assert inspect_via(proxy, registry.registry_addr, check=False).returncode != 0
     finally:
-        registry.start_token()
-    pull_via(proxy, registry.registry_addr, str(tmp_path / 'o'))
+        getattr(registry, f"start_{service}")()
+    pull_via(proxy, registry.registry_addr, str(tmp_path / "o"))
     report = proxy.stop()
-    errors = [f for f in report["findings"] if f["code"] == "UPSTREAM_ERROR"]
-    assert any("auth.acrproxy-registry.test" in f["detail"] for f in errors), report["findings"]
+    errors = [f for f in report["findings"] if f["code"] == "UPSTREAM_ERROR" and host in f["detail"]]
+    assert errors and errors[0]["evidence"]["phase"] == "connect", report["findings"]
     assert any(f["retry"] and f["retry"]["status"] == 200 for f in report["auth_flows"])
 
 
