@@ -1,6 +1,6 @@
 # The two commands of the README's quickstart: `make run` and `make test`.
 # Each installs what it needs (a .venv with a Python >= 3.12 found on this machine).
-.PHONY: run test test-unit venv
+.PHONY: run test test-unit lint venv
 
 ARGS ?=
 
@@ -10,7 +10,12 @@ venv:
 run: venv
 	.venv/bin/acrproxy run $(ARGS)
 
-test: venv
+lint: venv
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy acrproxy addons
+
+test: lint
 	@scripts/test-deps
 	.venv/bin/python -m pytest $(ARGS)
 

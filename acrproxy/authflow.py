@@ -8,9 +8,8 @@ an empty `actions` list is how "denied" looks.
 
 from __future__ import annotations
 
-import functools
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel
@@ -19,21 +18,34 @@ from acrproxy.challenge import Challenge, parse_www_authenticate
 from acrproxy.errors import ParseError
 from acrproxy.exchange import Exchange
 from acrproxy.redact import redact_url
-from acrproxy.scopes import Scope, covers, merge_scopes, needed_scope
+from acrproxy.registry_api import is_token_path, needed_scope, registry_error_code
+from acrproxy.scopes import Scope, covers, merge_scopes
 from acrproxy.tokenreq import (
     TokenRequest,
     TokenResponse,
-    is_token_path,
     parse_token_request,
     parse_token_response,
 )
 from acrproxy.tokens import Credential, parse_authorization
 
 State = Literal["challenged", "token_requested", "token_issued", "token_failed", "completed"]
+ENDED: tuple[State, ...] = ("completed", "token_failed")
+
+
+class Step(StrEnum):
+    """What an exchange is in the auth flow it belongs to."""
+
+    CHALLENGE = "challenge"
+    """A 401 with a Bearer challenge: starts an auth flow."""
+    TOKEN_REQUEST = "token_request"
+    RETRY = "retry"
+    """The first request sent with the flow's token."""
+    REQUEST = "request"
+    """Any other request (with a later use of a token, or none)."""
 
 
 class ChallengeStep(BaseModel):
-    flow_id: str
+    exchange_id: str
     method: str
     url: str
     status: int
@@ -43,7 +55,7 @@ class ChallengeStep(BaseModel):
 
 
 class TokenStep(BaseModel):
-    flow_id: str
+    exchange_id: str
     request: TokenRequest
     status: int | None = None
     error: str | None = None
@@ -54,7 +66,7 @@ class TokenStep(BaseModel):
 
 
 class RetryStep(BaseModel):
-    flow_id: str
+    exchange_id: str
     method: str
     url: str
     status: int | None = None
@@ -91,9 +103,9 @@ class AuthFlow(BaseModel):
     """Actions the registry needed that the token does not hold."""
     account: str | None = None
 
-    def flow_ids(self) -> list[str]:
+    def exchange_ids(self) -> list[str]:
         steps = (self.challenge, self.token, self.retry)
-        return [s.flow_id for s in steps if s is not None]
+        return [s.exchange_id for s in steps if s is not None]
 
 
 def gaps(wanted: list[Scope], granted: list[Scope]) -> list[ScopeGap]:
@@ -107,30 +119,18 @@ def gaps(wanted: list[Scope], granted: list[Scope]) -> list[ScopeGap]:
     return out
 
 
-@functools.lru_cache(maxsize=64)
-def registry_error_code(body: bytes | None) -> str | None:
-    """The first `errors[].code` of a registry error body, if it is one."""
-    if not body or len(body) > 65536:
-        return None
-    try:
-        data = json.loads(body)
-        code = data["errors"][0]["code"]
-    except (ValueError, KeyError, IndexError, TypeError, RecursionError):
-        return None
-    return code if isinstance(code, str) else None
-
-
 @dataclass(slots=True)
 class Recorded:
     """What the recorder made of one exchange."""
 
-    step: str = "request"
-    """challenge, token_request, retry (first use of a token), or request."""
-    flow: AuthFlow | None = None
+    step: Step = Step.REQUEST
+    auth_flow: AuthFlow | None = None
     """The auth flow this exchange belongs to (for a request: whose token it carried)."""
     challenged: AuthFlow | None = None
     """A new auth flow started by this exchange's 401 challenge."""
     credential: Credential | None = None
+    completed: list[AuthFlow] = field(default_factory=list)
+    """Auth flows that reached their outcome (retried, or token refused) with this exchange."""
 
 
 class Recorder:
@@ -140,8 +140,8 @@ class Recorder:
         self.flows: list[AuthFlow] = []
         self._open: dict[tuple[str, str], AuthFlow] = {}
         """(client, realm endpoint) -> the flow waiting for its token request."""
-        self._by_token: dict[str, AuthFlow] = {}
-        """token fingerprint -> the flow that issued it."""
+        self.token_flows: dict[str, AuthFlow] = {}
+        """token fingerprint -> the auth flow that issued it."""
         self.realms: set[str] = set()
 
     def _new(self, client: str, registry: str) -> AuthFlow:
@@ -159,16 +159,20 @@ class Recorder:
             except ParseError:
                 rec.credential = None
         endpoint = ex.url.split("?", 1)[0]
-        if endpoint in self.realms or (is_token_path(ex.path) and not ex.path.startswith("/v2/")):
-            rec.step, rec.flow = "token_request", self._token(ex, endpoint)
+        if endpoint in self.realms or is_token_path(ex.path):
+            rec.step, rec.auth_flow = Step.TOKEN_REQUEST, self._token(ex, endpoint)
+            if rec.auth_flow is not None and rec.auth_flow.state == "token_failed":
+                rec.completed.append(rec.auth_flow)
             return rec
         cred = rec.credential
         if cred is not None and cred.is_bearer:
-            used = self._by_token.get(cred.fingerprint)
+            used = self.token_flows.get(cred.fingerprint)
             if used is not None:
                 first = used.retry is None
                 self._use(used, ex)
-                rec.step, rec.flow = ("retry" if first else "request"), used
+                rec.step, rec.auth_flow = (Step.RETRY if first else Step.REQUEST), used
+                if first:
+                    rec.completed.append(used)
         if ex.status == 401:
             value = ", ".join(ex.resp_all("www-authenticate"))
             try:
@@ -179,7 +183,7 @@ class Recorder:
             if bearer is not None:
                 new = self._new(ex.client, ex.parts.netloc)
                 new.challenge = ChallengeStep(
-                    flow_id=ex.id,
+                    exchange_id=ex.id,
                     method=ex.method,
                     url=redact_url(ex.url),
                     status=401,
@@ -191,8 +195,8 @@ class Recorder:
                 self.realms.add(realm)
                 self._open[(ex.client, realm)] = new
                 rec.challenged = new
-                if rec.flow is None:
-                    rec.step, rec.flow = "challenge", new
+                if rec.auth_flow is None:
+                    rec.step, rec.auth_flow = Step.CHALLENGE, new
         return rec
 
     def _token(self, ex: Exchange, endpoint: str) -> AuthFlow | None:
@@ -203,7 +207,7 @@ class Recorder:
         flow = self._open.pop((ex.client, endpoint), None)
         if flow is None:
             flow = self._new(ex.client, req.service or ex.parts.netloc)
-        step = TokenStep(flow_id=ex.id, request=req, status=ex.status, error=ex.error)
+        step = TokenStep(exchange_id=ex.id, request=req, status=ex.status, error=ex.error)
         flow.token = step
         flow.requested = list(req.scopes)
         flow.account = req.account or req.username
@@ -221,10 +225,13 @@ class Recorder:
                         Scope(type=a.type, name=a.name, actions=tuple(a.actions))
                         for a in resp.token.access
                     ] or list(resp.granted_scope)
-                    self._by_token[resp.token.fingerprint] = flow
+                    self.token_flows[resp.token.fingerprint] = flow
                 flow.state = "token_issued"
-                flow.not_granted = gaps(flow.requested, flow.granted) if resp.token and (
-                    resp.token.kind == "jwt" or resp.granted_scope) else []
+                flow.not_granted = (
+                    gaps(flow.requested, flow.granted)
+                    if resp.token and (resp.token.kind == "jwt" or resp.granted_scope)
+                    else []
+                )
                 return flow
         flow.state = "token_failed" if ex.status is None or ex.status >= 300 else "token_requested"
         return flow
@@ -233,7 +240,10 @@ class Recorder:
         flow.uses += 1
         if flow.retry is None:
             flow.retry = RetryStep(
-                flow_id=ex.id, method=ex.method, url=redact_url(ex.url), status=ex.status,
+                exchange_id=ex.id,
+                method=ex.method,
+                url=redact_url(ex.url),
+                status=ex.status,
                 error=ex.error,
             )
             flow.state = "completed"
@@ -241,10 +251,10 @@ class Recorder:
         if scope is not None and (ex.status in (401, 403) or flow.uses == 1):
             if scope not in flow.needed:
                 flow.needed = [*flow.needed, scope]
-        if flow.token and flow.token.response and flow.token.response.token and (
-            flow.token.response.token.kind == "jwt"
+        if (
+            flow.token
+            and flow.token.response
+            and flow.token.response.token
+            and (flow.token.response.token.kind == "jwt")
         ):
             flow.needed_not_granted = gaps(flow.needed, flow.granted)
-
-    def token_flow(self, fingerprint: str) -> AuthFlow | None:
-        return self._by_token.get(fingerprint)

@@ -21,7 +21,8 @@ from mitmproxy.io import FlowReader
 from mitmproxy.io.har import fix_headers
 
 from acrproxy.errors import CaptureReadError
-from acrproxy.exchange import Exchange, from_flow
+from acrproxy.exchange import Exchange
+from acrproxy.mitmflow import from_flow
 
 
 def read_exchanges(path: str | Path) -> Iterator[Exchange]:
@@ -53,11 +54,13 @@ def _har(path: Path, raw: bytes) -> Iterator[Exchange]:
             yield har_exchange(entry, f"entry-{n}")
         except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as e:
             raise CaptureReadError(
-                f"{path}: entry {n}: not a HAR entry ({type(e).__name__}: {e})") from e
+                f"{path}: entry {n}: not a HAR entry ({type(e).__name__}: {e})"
+            ) from e
 
 
 def _headers(raw: Any) -> list[tuple[str, str]]:
-    return [(k.lower(), v) for k, v in fix_headers(raw or []).items(multi=True)]
+    headers = fix_headers(raw or [])
+    return [(k.lower(), v) for k, v in headers.items(multi=True)]  # type: ignore[no-untyped-call]
 
 
 def _body(obj: dict[str, Any], encoding_key: str) -> bytes | None:
@@ -72,7 +75,9 @@ def _body(obj: dict[str, Any], encoding_key: str) -> bytes | None:
 def har_exchange(entry: dict[str, Any], entry_id: str) -> Exchange:
     """One HAR entry as an exchange (our `_error`, `_size`, `_sha256` fields are read too)."""
     req, resp = entry["request"], entry.get("response") or {}
-    started = datetime.fromisoformat(str(entry["startedDateTime"]).replace("Z", "+00:00")).timestamp()
+    started = datetime.fromisoformat(
+        str(entry["startedDateTime"]).replace("Z", "+00:00")
+    ).timestamp()
     took = entry.get("time")
     ex = Exchange(
         id=entry_id,
@@ -93,7 +98,9 @@ def har_exchange(entry: dict[str, Any], entry_id: str) -> Exchange:
         ex.resp_headers = _headers(resp.get("headers"))
         ex.resp_body = _body(content, "encoding")
         size = content.get("_size", content.get("size"))
-        ex.resp_size = len(ex.resp_body) if ex.resp_body else size if isinstance(size, int) else None
+        ex.resp_size = (
+            len(ex.resp_body) if ex.resp_body else size if isinstance(size, int) else None
+        )
         ex.body_sha256 = content.get("_sha256") if isinstance(content.get("_sha256"), str) else None
     if resp.get("_error"):
         ex.error = str(resp["_error"])

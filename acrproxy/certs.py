@@ -21,8 +21,10 @@ def ca_cert_path(confdir: str | Path) -> Path:
 
 
 def secure_confdir(confdir: str | Path) -> None:
-    """Make the CA's private-key files readable by their owner only (mode 0600)."""
+    """Make the confdir (0700) and the CA's private-key files (0600) private to their owner."""
     folder = Path(os.path.expanduser(str(confdir)))
+    if folder.is_dir():
+        os.chmod(folder, 0o700)
     for name in PRIVATE:
         p = folder / name
         if p.exists():

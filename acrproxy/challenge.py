@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict
 
 from acrproxy.errors import ChallengeParseError, ScopeParseError
 from acrproxy.scopes import Scope, parse_scope
+from acrproxy.sensitive import HEADER_MAX
 
-MAX_HEADER_LEN = 64 * 1024
 _TCHAR = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _TOKEN68 = _TCHAR | frozenset("/=")
 
@@ -108,8 +108,8 @@ def _parse_cached(value: str) -> tuple[Challenge, ...]:
 
 
 def _parse(value: str) -> list[Challenge]:
-    if len(value) > MAX_HEADER_LEN:
-        raise ChallengeParseError(f"WWW-Authenticate longer than {MAX_HEADER_LEN} characters")
+    if len(value) > HEADER_MAX:
+        raise ChallengeParseError(f"WWW-Authenticate longer than {HEADER_MAX} characters")
     r = _Reader(value)
     challenges: list[Challenge] = []
     while True:
@@ -119,7 +119,9 @@ def _parse(value: str) -> list[Challenge]:
             break
         scheme = r.token()
         if not scheme:
-            raise ChallengeParseError(f"expected an auth scheme at character {r.i} of {value[:80]!r}")
+            raise ChallengeParseError(
+                f"expected an auth scheme at character {r.i} of {value[:80]!r}"
+            )
         params: dict[str, list[str]] = {}
         token68 = None
         r.skip_ws()
@@ -176,4 +178,6 @@ def _build(scheme: str, raw: dict[str, list[str]], token68: str | None) -> Chall
             except ScopeParseError:
                 errors.append(part)
     params = {k: " ".join(v) if k == "scope" else v[0] for k, v in raw.items()}
-    return Challenge(scheme=scheme, params=params, scopes=scopes, scope_errors=errors, token68=token68)
+    return Challenge(
+        scheme=scheme, params=params, scopes=scopes, scope_errors=errors, token68=token68
+    )

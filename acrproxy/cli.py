@@ -11,7 +11,6 @@ import sys
 from collections.abc import Sequence
 
 from rich.console import Console
-from rich.tree import Tree
 
 from acrproxy import __version__
 from acrproxy.errors import ParseError
@@ -27,24 +26,39 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the proxy (mitmproxy with acrproxy's addons)")
     run.add_argument("--listen-host", default="127.0.0.1")
     run.add_argument("--listen-port", type=int, default=8888)
-    run.add_argument("--confdir", help="where the proxy's CA lives (default: certs/ or ~/.acrproxy)")
+    run.add_argument(
+        "--confdir", help="where the proxy's CA lives (default: certs/ or ~/.acrproxy)"
+    )
     run.add_argument("--proxyauth", help="require proxy authentication: user:pass, @htpasswd, ...")
     run.add_argument("--report", help="write the JSON report (findings, auth flows) here on exit")
-    run.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
-                     help="any mitmproxy option, e.g. ssl_verify_upstream_trusted_ca=ca.pem")
+    run.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any mitmproxy option, e.g. ssl_verify_upstream_trusted_ca=ca.pem",
+    )
     run.add_argument("--har", help="write a HAR file of the capture here, flow by flow (redacted)")
-    run.add_argument("--no-redact", action="store_true",
-                     help="write credentials into exports unredacted (never share such a file)")
+    run.add_argument(
+        "--no-redact",
+        action="store_true",
+        help="write credentials into exports unredacted (never share such a file)",
+    )
     run.add_argument("--quiet", action="store_true", help="no live view")
 
-    dec = sub.add_parser("decode", help="decode a JWT, Authorization, WWW-Authenticate, scope or "
-                         "token-response value ('-' reads stdin)")
+    dec = sub.add_parser(
+        "decode",
+        help="decode a JWT, Authorization, WWW-Authenticate, scope or "
+        "token-response value ('-' reads stdin)",
+    )
     dec.add_argument("value")
     dec.add_argument("--json", action="store_true", help="machine-readable output")
 
     an = sub.add_parser("analyze", help="analyse HAR files (any tool) or mitmproxy flow files")
     an.add_argument("files", nargs="+")
     an.add_argument("--format", choices=("text", "json"), default="text")
+    an.add_argument("-o", "--output", help="write the report here (mode 0600) instead of stdout")
     red = sub.add_parser("redact", help="redact a HAR captured with any tool before sharing it")
     red.add_argument("input")
     red.add_argument("-o", "--output", required=True)
@@ -56,96 +70,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "decode":
         return cmd_decode(args.value, args.json)
     if args.command == "analyze":
-        return cmd_analyze(args.files, args.format)
+        return cmd_analyze(args.files, args.format, args.output)
     if args.command == "redact":
         return cmd_redact(args.input, args.output)
     return cmd_run(args)
 
 
 def cmd_decode(value: str, as_json: bool) -> int:
-    from acrproxy.decode import decode_value, to_json
+    from acrproxy.decode import DecodeFailure, decode_value
+    from acrproxy.output.jsonout import model_json
+    from acrproxy.output.terminal import decoded_view
 
-    out = Console(soft_wrap=True, highlight=False)
     if value == "-":
         value = sys.stdin.buffer.read().decode("utf-8", "replace")
     try:
         result = decode_value(value)
     except ParseError as e:
         if as_json:
-            print(to_json({"kind": "error", "message": str(e)}))
+            sys.stdout.write(model_json(DecodeFailure(message=str(e))))
         else:
             print(f"acrproxy decode: {e}", file=sys.stderr)
         return EXIT_USAGE
     if as_json:
-        print(to_json(result))
-        return EXIT_OK
-    _print_decoded(out, result)
+        sys.stdout.write(model_json(result))
+    else:
+        Console(soft_wrap=True, highlight=False).print(decoded_view(result))
     return EXIT_OK
 
 
-def _print_decoded(out: Console, r: dict) -> None:
-    kind = r["kind"]
-    if kind in ("jwt", "opaque"):
-        out.print(_token_tree(r))
-    elif kind == "basic":
-        out.print(f"Basic credential: username {r['username']!r}, password {r['password_fingerprint']}"
-                  " (never shown)")
-        if r.get("note"):
-            out.print(f"  {r['note']}")
-        if r.get("token"):
-            out.print(_token_tree(r["token"]))
-    elif kind == "challenge":
-        for c in r["challenges"]:
-            t = Tree(f"challenge: {c['scheme']}")
-            for k, v in c["params"].items():
-                t.add(f"{k} = {v}")
-            for s in c["scopes"]:
-                t.add(f"scope {s['type']}:{s['name']} actions {','.join(s['actions']) or '(none)'}")
-            out.print(t)
-    elif kind == "scope":
-        for s in r["scopes"]:
-            out.print(f"{s['type']} {s['name']!r}: {', '.join(s['actions']) or '(no actions)'}")
-    elif kind == "token_response":
-        t = Tree(f"token response: expires_in {r.get('expires_in')}, issued_at {r.get('issued_at')}")
-        for key in ("token", "refresh_token"):
-            if key in r:
-                t.add(key).add(_token_tree(r[key]))
-        out.print(t)
-    else:
-        out.print(json.dumps(r, indent=2))
-
-
-def _token_tree(r: dict) -> Tree:
-    if r["kind"] == "opaque":
-        return Tree(f"opaque token {r['fingerprint']} ({r['hint']}): not a JWT, nothing to decode")
-    t = Tree(f"{r['label']} {r['fingerprint']} [bold yellow](unverified: signature not checked)[/]")
-    h = t.add("header")
-    for k, v in r["header"].items():
-        h.add(f"{k}: {str(v)[:80]}")
-    c = t.add("claims")
-    from acrproxy.view import human_time
-
-    for k, v in r["claims"].items():
-        if k == "access":
-            continue
-        extra = f"  ({human_time(v)})" if k in ("exp", "nbf", "iat") and isinstance(v, int | float) else ""
-        c.add(f"{k}: {v}{extra}")
-    if "access" in r["claims"]:
-        a = t.add("access")
-        for e in r["access"]:
-            acts = ",".join(e["actions"]) or "[bold red]none (denied)[/]"
-            more = {k: v for k, v in e.items() if k not in ("type", "name", "actions")}
-            a.add(f"{e['type']}:{e['name']}: {acts}" + (f" {more}" if more else ""))
-    for k, v in r.get("nested", {}).items():
-        t.add(f"nested JWT in {k!r}").add(_token_tree(v))
-    return t
-
-
-def cmd_analyze(files: list[str], fmt: str) -> int:
-    from acrproxy.capture import read_exchanges
+def cmd_analyze(files: list[str], fmt: str, output: str | None) -> int:
     from acrproxy.analysis import Session
-    from acrproxy.findings import Severity
-    from acrproxy.view import auth_flow_tree, finding_text
+    from acrproxy.capture import read_exchanges
+    from acrproxy.output import Format, render, write_report
+    from acrproxy.output.terminal import report_view
 
     session = Session()
     try:
@@ -156,21 +113,22 @@ def cmd_analyze(files: list[str], fmt: str) -> int:
         print(f"acrproxy analyze: {e}", file=sys.stderr)
         return EXIT_USAGE
     report = session.report()
-    if fmt == "json":
-        print(report.model_dump_json(indent=2, exclude={"findings": {"__all__": {"key"}}}))
+    form = Format(fmt)
+    if output:
+        try:
+            write_report(report, output, form)
+        except OSError as e:
+            print(f"acrproxy analyze: cannot write {output}: {e.strerror or e}", file=sys.stderr)
+            return EXIT_USAGE
+    elif form is Format.TEXT and sys.stdout.isatty():
+        Console(soft_wrap=True, highlight=False).print(report_view(report))
     else:
-        out = Console(soft_wrap=True, highlight=False)
-        out.print(f"{report.requests} requests, {len(report.auth_flows)} auth flows, "
-                  f"{len(report.findings)} findings")
-        for af in report.auth_flows:
-            out.print(auth_flow_tree(af))
-        for f in report.findings:
-            out.print(finding_text(f))
-    bad = any(f.severity.rank >= Severity.LOW.rank for f in report.findings)
-    return EXIT_FINDINGS if bad else EXIT_OK
+        sys.stdout.write(render(report, form))
+    return EXIT_FINDINGS if report.has_problems() else EXIT_OK
 
 
 def cmd_redact(src: str, dst: str) -> int:
+    from acrproxy.files import write_private
     from acrproxy.redact import Redactor
 
     try:
@@ -183,10 +141,11 @@ def cmd_redact(src: str, dst: str) -> int:
         return EXIT_USAGE
     r = Redactor()
     r.har(har)
-    with open(dst, "w", encoding="utf-8") as f:
-        json.dump(har, f, indent=1)
-    print(f"redacted {r.count} values in {len(har['log'].get('entries') or [])} entries -> {dst}",
-          file=sys.stderr)
+    write_private(dst, json.dumps(har, indent=1))
+    print(
+        f"redacted {r.count} values in {len(har['log'].get('entries') or [])} entries -> {dst}",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -203,19 +162,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ValueError:
         loopback = args.listen_host == "localhost"
     if not loopback:
-        err.print(f"[bold red]warning:[/] listening on {args.listen_host or 'all interfaces'}: anyone who "
-                  "can reach it gets a TLS-decrypting proxy that sees registry credentials."
-                  + ("" if args.proxyauth else " Consider --proxyauth user:pass."))
+        err.print(
+            f"[bold red]warning:[/] listening on {args.listen_host or 'all interfaces'}: "
+            "anyone who can reach it gets a TLS-decrypting proxy that sees registry credentials."
+            + ("" if args.proxyauth else " Consider --proxyauth user:pass.")
+        )
     if args.no_redact:
-        err.print("[bold red]warning:[/] --no-redact: exports will hold passwords and tokens as they "
-                  "were sent. Never attach such a file to a ticket.")
+        err.print(
+            "[bold red]warning:[/] --no-redact: exports will hold passwords and tokens as they "
+            "were sent. Never attach such a file to a ticket."
+        )
     confdir = args.confdir or str(default_confdir())
 
     async def run() -> int:
-        opts = options.Options(listen_host=args.listen_host, listen_port=args.listen_port,
-                               confdir=confdir)
+        opts = options.Options(
+            listen_host=args.listen_host, listen_port=args.listen_port, confdir=confdir
+        )
         master = dump.DumpMaster(opts, with_termlog=True, with_dumper=False)
-        master.addons.add(*default_addons())
+        master.addons.add(*default_addons())  # type: ignore[no-untyped-call]
         sets = ["termlog_verbosity=warn", "stream_large_bodies=1m", *args.sets]
         if args.proxyauth:
             sets.append(f"proxyauth={args.proxyauth}")

@@ -1,11 +1,36 @@
-"""Findings: what went wrong, with a stable code, the flows that show it and what to do."""
+"""Findings: what went wrong, with a stable code, the exchanges that show it and what to do.
+
+A new finding is a member of `Code`, an entry in `CATALOGUE`, and a check in `acrproxy.checks`.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+
+class Code(StrEnum):
+    """Every finding code. Stable: never rename or reuse one; retire it instead."""
+
+    CREDENTIAL_LEAK_ON_REDIRECT = "CREDENTIAL_LEAK_ON_REDIRECT"
+    DOUBLE_AUTH_ON_SIGNED_URL = "DOUBLE_AUTH_ON_SIGNED_URL"
+    STORAGE_AUTH_ERROR = "STORAGE_AUTH_ERROR"
+    CREDENTIAL_OVER_PLAINTEXT = "CREDENTIAL_OVER_PLAINTEXT"
+    REALM_INSECURE = "REALM_INSECURE"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    TOKEN_NOT_YET_VALID = "TOKEN_NOT_YET_VALID"
+    TOKEN_AUDIENCE_MISMATCH = "TOKEN_AUDIENCE_MISMATCH"
+    SCOPE_NOT_GRANTED = "SCOPE_NOT_GRANTED"
+    INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
+    TOKEN_REQUEST_FAILED = "TOKEN_REQUEST_FAILED"
+    CHALLENGE_MISSING = "CHALLENGE_MISSING"
+    RATE_LIMITED = "RATE_LIMITED"
+    CLIENT_REJECTED_PROXY_CA = "CLIENT_REJECTED_PROXY_CA"
+    UPSTREAM_ERROR = "UPSTREAM_ERROR"
+    TOKEN_REFETCHED = "TOKEN_REFETCHED"
+    BLOB_DIGEST_MISMATCH = "BLOB_DIGEST_MISMATCH"
 
 
 class Severity(StrEnum):
@@ -27,8 +52,8 @@ class Spec(NamedTuple):
 
 
 # Codes are stable: never rename one; retire it instead. README.md has this table.
-CATALOGUE: dict[str, Spec] = {
-    "CREDENTIAL_LEAK_ON_REDIRECT": Spec(
+CATALOGUE: dict[Code, Spec] = {
+    Code.CREDENTIAL_LEAK_ON_REDIRECT: Spec(
         Severity.HIGH,
         "Credentials were re-sent to another origin after a redirect",
         "The registry redirected the client (blob downloads go to a storage host) and the client "
@@ -39,14 +64,14 @@ CATALOGUE: dict[str, Spec] = {
         "Location yourself without the header (the ACR FAQ's workaround); fix the SDK or script "
         "that copies headers across hosts. Treat the leaked token as exposed.",
     ),
-    "DOUBLE_AUTH_ON_SIGNED_URL": Spec(
+    Code.DOUBLE_AUTH_ON_SIGNED_URL: Spec(
         Severity.HIGH,
         "Authorization sent to a URL that is already signed",
         "The URL carries a storage signature (sig=, X-Amz-Signature, X-Goog-Signature) and the "
         "request also carries an Authorization header. Storage accepts only one auth mechanism.",
         "Send signed storage URLs without an Authorization header.",
     ),
-    "STORAGE_AUTH_ERROR": Spec(
+    Code.STORAGE_AUTH_ERROR: Spec(
         Severity.HIGH,
         "Blob storage refused the request's authentication",
         "The storage host answered InvalidAuthenticationInfo (Azure Blob) or 'Only one auth "
@@ -54,20 +79,20 @@ CATALOGUE: dict[str, Spec] = {
         "followed the blob redirect.",
         "Follow the registry's redirect without the Authorization header.",
     ),
-    "CREDENTIAL_OVER_PLAINTEXT": Spec(
+    Code.CREDENTIAL_OVER_PLAINTEXT: Spec(
         Severity.HIGH,
         "Credentials sent over plain HTTP",
         "A Basic or Bearer credential went over http://, readable by anyone on the path.",
         "Use https:// for the registry and its token endpoint; rotate the credential.",
     ),
-    "REALM_INSECURE": Spec(
+    Code.REALM_INSECURE: Spec(
         Severity.MEDIUM,
         "An https registry advertises an http:// token realm",
         "The challenge sends clients to fetch tokens over plain HTTP, with their password.",
         "Configure the registry's token realm with https:// (Harbor/registry behind a TLS proxy: "
         "set the external URL).",
     ),
-    "TOKEN_EXPIRED": Spec(
+    Code.TOKEN_EXPIRED: Spec(
         Severity.MEDIUM,
         "A token was used after it expired",
         "The request carried a bearer token whose exp lies before the request's time. Long pushes "
@@ -75,20 +100,20 @@ CATALOGUE: dict[str, Spec] = {
         "Let the client fetch a new token (docker/skopeo do on 401); check the clock skew shown; "
         "for long pushes use a longer token lifetime.",
     ),
-    "TOKEN_NOT_YET_VALID": Spec(
+    Code.TOKEN_NOT_YET_VALID: Spec(
         Severity.MEDIUM,
         "A token was used before its nbf time",
         "The token's not-before time lies after the request's time: a clock is off.",
         "Synchronise the clocks of the client, the token server and the registry (NTP).",
     ),
-    "TOKEN_AUDIENCE_MISMATCH": Spec(
+    Code.TOKEN_AUDIENCE_MISMATCH: Spec(
         Severity.MEDIUM,
         "The token's audience differs from the challenge's service",
         "The registry asked for a token for one service and the token server issued one for "
         "another (aud); the registry will refuse it.",
         "Make the token server's audience match the registry's auth.token.service setting.",
     ),
-    "SCOPE_NOT_GRANTED": Spec(
+    Code.SCOPE_NOT_GRANTED: Spec(
         Severity.MEDIUM,
         "The token server granted less than was asked",
         "The token's access claim lacks actions that were requested. Token servers grant the "
@@ -97,7 +122,7 @@ CATALOGUE: dict[str, Spec] = {
         "Give the account the missing rights on the repository (ACR: AcrPush or a scope map; "
         "Harbor: project role), or log in as an account that has them.",
     ),
-    "INSUFFICIENT_SCOPE": Spec(
+    Code.INSUFFICIENT_SCOPE: Spec(
         Severity.MEDIUM,
         "The registry refused a request for lack of rights",
         "The registry answered insufficient_scope, DENIED or UNAUTHORIZED to a request that "
@@ -105,7 +130,7 @@ CATALOGUE: dict[str, Spec] = {
         "Compare the scope the registry wanted with the token's access below; grant the account "
         "the missing action (ACR: role assignments take minutes to propagate).",
     ),
-    "TOKEN_REQUEST_FAILED": Spec(
+    Code.TOKEN_REQUEST_FAILED: Spec(
         Severity.HIGH,
         "The token endpoint refused or failed the token request",
         "The request for a token (GET realm, POST /oauth2/token, ACR /oauth2/exchange) did not "
@@ -114,7 +139,7 @@ CATALOGUE: dict[str, Spec] = {
         "Check the username and password or token (docker login again); for 403 check the "
         "registry's firewall and network rules.",
     ),
-    "CHALLENGE_MISSING": Spec(
+    Code.CHALLENGE_MISSING: Spec(
         Severity.MEDIUM,
         "A 401 came without a usable WWW-Authenticate challenge",
         "Clients need the challenge's realm and service to fetch a token. Often a proxy, firewall "
@@ -123,7 +148,7 @@ CATALOGUE: dict[str, Spec] = {
         "Check which hop produced the 401 (its headers and body are in the flow); bypass the "
         "middlebox or fix the registry's auth configuration.",
     ),
-    "RATE_LIMITED": Spec(
+    Code.RATE_LIMITED: Spec(
         Severity.MEDIUM,
         "The registry rate-limited the client",
         "429 / TOOMANYREQUESTS, or Docker Hub's ratelimit-remaining running low. Docker Hub counts "
@@ -131,7 +156,7 @@ CATALOGUE: dict[str, Spec] = {
         "Log in (authenticated pulls have higher limits), use a pull-through mirror, or wait for "
         "the window shown.",
     ),
-    "CLIENT_REJECTED_PROXY_CA": Spec(
+    Code.CLIENT_REJECTED_PROXY_CA: Spec(
         Severity.HIGH,
         "The client does not trust acrproxy's CA",
         "The client aborted the TLS handshake with the proxy: it does not trust the certificate "
@@ -141,7 +166,7 @@ CATALOGUE: dict[str, Spec] = {
         "(storage) hosts, then restart dockerd. skopeo/podman: --cert-dir or --tls-verify with the "
         "CA in /etc/containers/certs.d/HOST/ca.crt. containerd: hosts.toml ca=.",
     ),
-    "UPSTREAM_ERROR": Spec(
+    Code.UPSTREAM_ERROR: Spec(
         Severity.HIGH,
         "No response from the upstream server",
         "The proxy could not get an answer (DNS, connect, TLS, timeout or reset): the client sees "
@@ -149,14 +174,14 @@ CATALOGUE: dict[str, Spec] = {
         "Check that the host resolves and is reachable from here, the upstream TLS trust "
         "(--set ssl_verify_upstream_trusted_ca=...), and firewalls.",
     ),
-    "TOKEN_REFETCHED": Spec(
+    Code.TOKEN_REFETCHED: Spec(
         Severity.INFO,
         "A token was fetched again while an earlier one for the same scope was still valid",
         "The client did not reuse its token. Harmless, but it multiplies token-server load and "
         "can hit rate limits.",
         "Nothing to fix for docker/skopeo (they do not cache tokens across runs).",
     ),
-    "BLOB_DIGEST_MISMATCH": Spec(
+    Code.BLOB_DIGEST_MISMATCH: Spec(
         Severity.HIGH,
         "A blob's content does not match its digest",
         "The sha256 of the bytes that passed the proxy differs from the digest in the URL or "
@@ -166,41 +191,66 @@ CATALOGUE: dict[str, Spec] = {
 }
 
 
+EvidenceValue = str | int | float | list[str] | None
+
+
 class Finding(BaseModel):
-    """One finding, with redacted evidence and the flows that show it."""
+    """One finding, with redacted evidence and the exchanges that show it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    code: str
+    code: Code
     severity: Severity
     title: str
     explanation: str
     advice: str
     detail: str = ""
     """The specifics of this occurrence, in one or two sentences (never a secret)."""
-    flows: list[str] = []
-    evidence: dict[str, str | int | float | list[str] | None] = {}
-    key: str = ""
-    """What makes occurrences the same finding (e.g. a host); not shown."""
+    exchanges: list[str] = []
+    """Ids of the exchanges (HTTP request/response pairs) that show it."""
+    evidence: dict[str, EvidenceValue] = {}
+    """The check's typed evidence, as plain data (see each check family's Evidence model)."""
+    _key: str = PrivateAttr(default="")
+    """What makes two occurrences the same finding (e.g. a host); internal, never exported."""
+
+    @property
+    def key(self) -> str:
+        return self._key
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when the public data is (the internal key does not travel with exports)."""
+        if not isinstance(other, Finding):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = BaseModel.__hash__
+
+
+class Evidence(BaseModel):
+    """Base of each check family's evidence: typed where it is made, plain data in a finding."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 def make(
-    code: str,
-    flows: list[str],
+    code: Code,
+    exchanges: list[str],
     detail: str = "",
     key: str = "",
     severity: Severity | None = None,
-    **evidence: str | int | float | list[str] | None,
+    evidence: Evidence | None = None,
 ) -> Finding:
+    """A finding of `code` with its catalogue text; `key` de-duplicates (default: the detail)."""
     spec = CATALOGUE[code]
-    return Finding(
+    finding = Finding(
         code=code,
         severity=severity or spec.severity,
         title=spec.title,
         explanation=spec.explanation,
         advice=spec.advice,
         detail=detail,
-        flows=flows,
-        evidence=evidence,
-        key=key or detail,
+        exchanges=exchanges,
+        evidence=evidence.model_dump(mode="json") if evidence is not None else {},
     )
+    finding._key = key or detail
+    return finding

@@ -14,8 +14,9 @@ from mitmproxy.addons.savehar import SaveHar
 from mitmproxy.utils import strutils
 
 from acrproxy import __version__
-from acrproxy.exchange import SMALL_BODY
+from acrproxy.note import StreamRecord, read_note
 from acrproxy.redact import Redactor
+from acrproxy.sensitive import STREAM_THRESHOLD
 
 
 class _IdSet:
@@ -34,22 +35,24 @@ class _IdSet:
 class EntryBuilder:
     """Builds one HAR entry per flow with savehar, then completes and (by default) redacts it."""
 
-    def __init__(self, redact: bool = True) -> None:
+    def __init__(self, redact: bool = True, body_limit: int = STREAM_THRESHOLD) -> None:
         self._savehar = SaveHar()
         self._seen = _IdSet()
         self.redactor = Redactor() if redact else None
+        self.body_limit = body_limit
 
     def entry(self, flow: http.HTTPFlow) -> dict[str, Any]:
-        entry = self._savehar.flow_entry(flow, self._seen)  # type: ignore[arg-type]
-        meta = flow.metadata.get("acrproxy") or {}
-        stream = meta.get("stream") or {}
-        _request_body(entry["request"], flow.request, stream)
+        entry: dict[str, Any] = self._savehar.flow_entry(flow, self._seen)  # type: ignore[arg-type]
+        note = read_note(flow.metadata)
+        stream = note.stream or StreamRecord()
+        _request_body(entry["request"], flow.request, stream, self.body_limit)
         if flow.response is not None:
-            _response_body(entry["response"], flow.response, stream)
+            _response_body(entry["response"], flow.response, stream, self.body_limit)
         else:  # a failed flow: HAR still requires content's size and mimeType
             entry["response"]["content"] = {"size": 0, "mimeType": ""}
-        if meta:
-            entry["_acrproxy"] = {k: v for k, v in meta.items() if k != "stream"}
+        analysis = note.model_dump(mode="json", exclude={"stream"}, exclude_defaults=True)
+        if analysis:
+            entry["_acrproxy"] = analysis
         if self.redactor is not None:
             self.redactor.entry(entry)
             entry.setdefault("_acrproxy", {})["redacted"] = True
@@ -63,16 +66,16 @@ def _leave_out(target: dict[str, Any], size: int | None, sha256: str | None, why
     target["comment"] = f"body left out ({why}); size and sha256 recorded"
 
 
-def _request_body(req: dict[str, Any], r: http.Request, stream: dict[str, Any]) -> None:
+def _request_body(req: dict[str, Any], r: http.Request, stream: StreamRecord, limit: int) -> None:
     post = req.get("postData")
     if post is None:
         return
     raw = r.raw_content
     if raw is None:
-        req["bodySize"] = stream.get("request_size", 0)
-        _leave_out(post, stream.get("request_size"), stream.get("request_sha256"), "streamed")
+        req["bodySize"] = stream.request_size or 0
+        _leave_out(post, stream.request_size, stream.request_sha256, "streamed")
         post["params"] = []
-    elif len(raw) > SMALL_BODY:
+    elif len(raw) > limit:
         _leave_out(post, len(raw), "sha256:" + hashlib.sha256(raw).hexdigest(), "large")
         post["params"] = []
     elif raw and strutils.is_mostly_bin(raw):
@@ -83,15 +86,17 @@ def _request_body(req: dict[str, Any], r: http.Request, stream: dict[str, Any]) 
         post["text"] = ""
 
 
-def _response_body(resp: dict[str, Any], r: http.Response, stream: dict[str, Any]) -> None:
+def _response_body(
+    resp: dict[str, Any], r: http.Response, stream: StreamRecord, limit: int
+) -> None:
     content = resp["content"]
     raw = r.raw_content
     if raw is None:
-        size = stream.get("response_size")
+        size = stream.response_size
         resp["bodySize"] = size if size is not None else -1
         content["size"] = size if size is not None else 0
-        _leave_out(content, size, stream.get("response_sha256"), "streamed")
-    elif len(raw) > SMALL_BODY:
+        _leave_out(content, size, stream.response_sha256, "streamed")
+    elif len(raw) > limit:
         _leave_out(content, len(raw), "sha256:" + hashlib.sha256(raw).hexdigest(), "large")
         content.pop("encoding", None)
 
@@ -106,8 +111,11 @@ class HarFile:
         self.path = path
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         self._f: IO[bytes] = os.fdopen(fd, "wb")
-        head = {"version": "1.2", "creator": {"name": "acrproxy", "version": __version__},
-                "pages": []}
+        head = {
+            "version": "1.2",
+            "creator": {"name": "acrproxy", "version": __version__},
+            "pages": [],
+        }
         prefix = json.dumps({"log": head})[:-2] + ', "entries": [\n'
         self._f.write(prefix.encode())
         self._pos = self._f.tell()

@@ -1,4 +1,4 @@
-"""Registry-aware redaction of HAR data: secrets become fingerprints, JWTs lose only their signature.
+"""Registry-aware redaction of HAR data: secrets become fingerprints, JWTs lose their signature.
 
 A redacted capture is still fully analysable: a JWT keeps its header and claims, every other
 secret becomes `redacted:sha256:1a2b3c4d` (the same secret, the same marker), Basic credentials
@@ -18,10 +18,25 @@ from acrproxy.tokens import fingerprint, looks_like_jwt, strip_signature
 
 SECRET_HEADERS = {"authorization", "proxy-authorization"}
 COOKIE_HEADERS = {"cookie", "set-cookie"}
-SIGNED_PARAMS = {"sig", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
-                 "x-goog-signature", "x-goog-credential", "signature", "key-pair-id"}
-SECRET_FIELDS = {"password", "refresh_token", "access_token", "token", "id_token",
-                 "identity_token", "client_secret"}
+SIGNED_PARAMS = {
+    "sig",
+    "x-amz-signature",
+    "x-amz-credential",
+    "x-amz-security-token",
+    "x-goog-signature",
+    "x-goog-credential",
+    "signature",
+    "key-pair-id",
+}
+SECRET_FIELDS = {
+    "password",
+    "refresh_token",
+    "access_token",
+    "token",
+    "id_token",
+    "identity_token",
+    "client_secret",
+}
 _MARKER = re.compile(r"^redacted:sha256:[0-9a-f]{8}$")
 _ANY_JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{8,}")
 
@@ -46,7 +61,9 @@ class Redactor:
             return self.secret(value)
         if scheme.lower() == "basic":
             try:
-                user, password = base64.b64decode(rest.strip(), validate=True).decode().split(":", 1)
+                user, password = (
+                    base64.b64decode(rest.strip(), validate=True).decode().split(":", 1)
+                )
             except (binascii.Error, ValueError, UnicodeError):
                 return f"{scheme} {self.secret(rest.strip())}"
             marked = f"{user}:{self.secret(password)}"
@@ -79,8 +96,9 @@ class Redactor:
         q = parse_qsl(text, keep_blank_values=True)
         if not any(k.lower() in SECRET_FIELDS for k, _ in q):
             return self.jwts(text)
-        return urlencode([(k, self.secret(v) if k.lower() in SECRET_FIELDS else v) for k, v in q],
-                         safe=":/,")
+        return urlencode(
+            [(k, self.secret(v) if k.lower() in SECRET_FIELDS else v) for k, v in q], safe=":/,"
+        )
 
     def json_text(self, text: str) -> str:
         try:
@@ -91,8 +109,12 @@ class Redactor:
 
     def _walk(self, node: Any) -> Any:
         if isinstance(node, dict):
-            return {k: self.secret(v) if isinstance(v, str) and k.lower() in SECRET_FIELDS
-                    else self._walk(v) for k, v in node.items()}
+            return {
+                k: self.secret(v)
+                if isinstance(v, str) and k.lower() in SECRET_FIELDS
+                else self._walk(v)
+                for k, v in node.items()
+            }
         if isinstance(node, list):
             return [self._walk(v) for v in node]
         if isinstance(node, str):
@@ -127,7 +149,10 @@ class Redactor:
                 if isinstance(c, dict) and isinstance(c.get("value"), str):
                     c["value"] = self.secret(c["value"])
         for q in req.get("queryString") or []:
-            if isinstance(q, dict) and str(q.get("name", "")).lower() in SIGNED_PARAMS | SECRET_FIELDS:
+            if (
+                isinstance(q, dict)
+                and str(q.get("name", "")).lower() in SIGNED_PARAMS | SECRET_FIELDS
+            ):
                 q["value"] = self.secret(str(q.get("value", "")))
         post = req.get("postData") or {}
         if isinstance(post.get("text"), str):
@@ -145,7 +170,9 @@ class Redactor:
                 except (binascii.Error, ValueError, UnicodeError):
                     raw = None
                 if raw is not None:
-                    content["text"] = base64.b64encode(self._body(raw, content.get("mimeType", "")).encode()).decode()
+                    content["text"] = base64.b64encode(
+                        self._body(raw, content.get("mimeType", "")).encode()
+                    ).decode()
             else:
                 content["text"] = self._body(content["text"], str(content.get("mimeType", "")))
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from acrproxy.errors import ScopeParseError
-
-MAX_SCOPE_LEN = 4096
+from acrproxy.sensitive import SCOPE_MAX
 
 
 class Scope(BaseModel):
@@ -39,8 +38,8 @@ def parse_scope(value: str) -> Scope:
     The type is the text before the first `:`, the actions the text after the last one, and the
     name everything between, so names with a port work (the spec warns against naive splits).
     """
-    if len(value) > MAX_SCOPE_LEN:
-        raise ScopeParseError(f"Invalid scope: longer than {MAX_SCOPE_LEN} characters")
+    if len(value) > SCOPE_MAX:
+        raise ScopeParseError(f"Invalid scope: longer than {SCOPE_MAX} characters")
     first, last = value.find(":"), value.rfind(":")
     if first < 0 or first == last:
         raise ScopeParseError(f"Invalid scope {value!r}: expected type:name:actions")
@@ -76,28 +75,3 @@ def merge_scopes(scopes: list[Scope]) -> dict[tuple[str, str], set[str]]:
 def covers(granted: set[str], action: str) -> bool:
     """True when the granted actions include `action` (`*` grants everything)."""
     return action in granted or "*" in granted
-
-
-def needed_scope(method: str, path: str) -> Scope | None:
-    """The scope a registry API request needs, from its method and path; None if not /v2/."""
-    if not path.startswith("/v2/"):
-        return None
-    path = path.split("?", 1)[0]
-    if path.rstrip("/") == "/v2":
-        return None
-    if path.startswith("/v2/_catalog"):
-        return Scope(type="registry", name="catalog", actions=("*",))
-    for marker in ("/manifests/", "/blobs/", "/tags/list", "/referrers/"):
-        idx = path.find(marker)
-        if idx > 4:
-            name = path[4:idx]
-            method = method.upper()
-            if method in ("GET", "HEAD"):
-                action = "pull"
-            elif method == "DELETE":
-                action = "delete"
-            else:
-                action = "push"
-            actions = ("pull", "push") if action == "push" and "/blobs/uploads" in path else (action,)
-            return Scope(type="repository", name=name, actions=actions)
-    return None

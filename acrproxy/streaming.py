@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-DEFAULT_THRESHOLD = 1024 * 1024
+from acrproxy.registry_api import Kind, parse_path
+from acrproxy.sensitive import BLOB_STREAM_MIN
+
 _BUFFERED_TYPES = ("json", "manifest", "text/", "xml")
 
 
@@ -18,39 +20,37 @@ def parse_size(value: str) -> int:
     return int(digits) * mult
 
 
-def should_stream(content_length: str | None, content_type: str | None, path: str,
-                  threshold: int) -> bool:
+def should_stream(
+    content_length: str | None, content_type: str | None, path: str, threshold: int
+) -> bool:
     """Stream large bodies and blobs; keep small manifests, tokens and errors for analysis."""
+    # Registry blob and upload paths, and storage hosts' blob paths (after the registry's 307).
+    blob = parse_path(path).kind in (Kind.BLOB, Kind.UPLOAD) or "/blobs/" in path
     length = int(content_length) if content_length and content_length.isdigit() else None
     if length is not None:
-        return length > threshold or ("/blobs/" in path and length > 64 * 1024)
+        return length > threshold or (blob and length > BLOB_STREAM_MIN)
     ctype = (content_type or "").lower()
-    return not any(t in ctype for t in _BUFFERED_TYPES) or "/blobs/" in path
+    return not any(t in ctype for t in _BUFFERED_TYPES) or blob
 
 
 class Hasher:
     """A mitmproxy stream callable: passes chunks through unchanged, counting and hashing them.
 
-    It writes `<side>_size` into `record` as bytes pass (so a transfer cut short still shows what
-    arrived) and `<side>_sha256` when the body is complete.
+    `size` counts bytes as they pass (so a transfer cut short still shows what arrived);
+    `sha256` is set when the body is complete (the empty end-of-stream chunk).
     """
 
-    __slots__ = ("_sha", "size", "sha256", "_record", "_size_key", "_sha_key")
+    __slots__ = ("_sha", "size", "sha256")
 
-    def __init__(self, record: dict[str, int | str | None], side: str) -> None:
+    def __init__(self) -> None:
         self._sha = hashlib.sha256()
         self.size = 0
         self.sha256: str | None = None
-        self._record = record
-        self._size_key, self._sha_key = f"{side}_size", f"{side}_sha256"
-        record[self._size_key] = 0
 
     def __call__(self, chunk: bytes) -> bytes:
         if chunk:
             self._sha.update(chunk)
             self.size += len(chunk)
-            self._record[self._size_key] = self.size
         elif self.sha256 is None:
             self.sha256 = "sha256:" + self._sha.hexdigest()
-            self._record[self._sha_key] = self.sha256
         return chunk

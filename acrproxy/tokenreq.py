@@ -11,10 +11,8 @@ from pydantic import BaseModel, ConfigDict
 
 from acrproxy.errors import ParseError, ScopeParseError, TokenDecodeError
 from acrproxy.scopes import Scope, parse_scope
+from acrproxy.sensitive import TOKEN_BODY_MAX
 from acrproxy.tokens import NULL_GUID, Token, decode_token, fingerprint, parse_authorization
-
-MAX_BODY = 1024 * 1024
-TOKEN_PATH_HINTS = ("/oauth2/token", "/oauth2/exchange", "/token", "/jwt/auth", "/v2/auth")
 
 
 class TokenRequest(BaseModel):
@@ -35,7 +33,7 @@ class TokenRequest(BaseModel):
     username: str | None = None
     """From Basic auth or the form's `username`; the password is never kept."""
     credential: str | None = None
-    """How the client authenticated: `basic`, `password`, `refresh_token`, `access_token`, or None."""
+    """How the client authenticated: `basic`, `password`, `refresh_token`, `access_token`."""
     credential_fingerprint: str | None = None
     tenant: str | None = None
     notes: list[str] = []
@@ -46,6 +44,7 @@ class TokenResponse(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
+    kind: Literal["token_response"] = "token_response"
     token: Token | None = None
     """`token` or `access_token` (the spec says they should be equivalent)."""
     refresh_token: Token | None = None
@@ -71,11 +70,6 @@ class TokenResponse(BaseModel):
         return start + max(self.expires_in or 60.0, 60.0)
 
 
-def is_token_path(path: str) -> bool:
-    path = path.split("?", 1)[0].rstrip("/")
-    return any(path.endswith(h) for h in TOKEN_PATH_HINTS)
-
-
 def _scopes(values: list[str]) -> tuple[list[Scope], list[str]]:
     scopes, errors = [], []
     for value in values:
@@ -95,10 +89,12 @@ def parse_token_request(
     endpoint = f"{parts.scheme}://{parts.netloc}{parts.path}"
     notes: list[str] = []
     if method.upper() == "POST":
-        if body is not None and len(body) > MAX_BODY:
+        if body is not None and len(body) > TOKEN_BODY_MAX:
             raise ParseError("token request body larger than 1 MiB")
         try:
-            form = parse_qs((body or b"").decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+            form = parse_qs(
+                (body or b"").decode("utf-8"), keep_blank_values=True, strict_parsing=False
+            )
         except UnicodeError as e:
             raise ParseError(f"token request form is not UTF-8: {e}") from e
         query = parse_qs(parts.query, keep_blank_values=True)
@@ -153,7 +149,8 @@ def parse_token_request(
         scope_errors=errors,
         account=one("account"),
         client_id=one("client_id"),
-        offline_token=(one("offline_token") or "").lower() == "true" or one("access_type") == "offline",
+        offline_token=(one("offline_token") or "").lower() == "true"
+        or one("access_type") == "offline",
         grant_type=grant,
         username=username,
         credential=credential,
@@ -178,7 +175,7 @@ def _num(value: Any) -> float | None:
 
 def parse_token_response(body: bytes | str) -> TokenResponse:
     """Parse a token endpoint's JSON answer."""
-    if len(body) > MAX_BODY:
+    if len(body) > TOKEN_BODY_MAX:
         raise ParseError("token response larger than 1 MiB")
     try:
         data = json.loads(body)

@@ -17,8 +17,8 @@ import jwt
 from pydantic import BaseModel, ConfigDict
 
 from acrproxy.errors import TokenDecodeError
+from acrproxy.sensitive import TOKEN_MAX
 
-MAX_TOKEN_LEN = 256 * 1024
 NULL_GUID = "00000000-0000-0000-0000-000000000000"
 _REDACTED = re.compile(r"^redacted:sha256:([0-9a-f]{8})$")
 _JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
@@ -72,7 +72,9 @@ class Token(BaseModel):
 
     def claim_time(self, name: str) -> float | None:
         value = self.claims.get(name)
-        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        return (
+            float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        )
 
 
 def looks_like_jwt(value: str) -> bool:
@@ -84,8 +86,8 @@ def decode_token(value: str) -> Token:
     value = value.strip()
     if not value:
         raise TokenDecodeError("empty token")
-    if len(value) > MAX_TOKEN_LEN:
-        raise TokenDecodeError(f"token longer than {MAX_TOKEN_LEN} characters")
+    if len(value) > TOKEN_MAX:
+        raise TokenDecodeError(f"token longer than {TOKEN_MAX} characters")
     if not looks_like_jwt(value):
         if any(c.isspace() or ord(c) < 0x21 or ord(c) > 0x7E for c in value):
             raise TokenDecodeError("not a token: contains white space or non-ASCII characters")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from acrproxy.addons.guard import Guard
 from mitmproxy import ctx, exceptions, http
+from mitmproxy.addonmanager import Loader
 
 from acrproxy.har import EntryBuilder, HarFile
+from acrproxy.streaming import parse_size
 
 logger = logging.getLogger(__name__)
 
@@ -15,23 +18,32 @@ class HarWriter:
     def __init__(self) -> None:
         self.file: HarFile | None = None
         self.builder = EntryBuilder()
-        self._failed: set[str] = set()
+        self.guard = Guard(logger)
 
-    def load(self, loader) -> None:  # noqa: ANN001
+    def load(self, loader: Loader) -> None:
         loader.add_option(
-            "acrproxy_har", str, "",
+            "acrproxy_har",
+            str,
+            "",
             "Write a HAR 1.2 file of the capture here, entry by entry as flows complete; the file "
             "is complete on disk after every flow.",
         )
         loader.add_option(
-            "acrproxy_redact", bool, True,
+            "acrproxy_redact",
+            bool,
+            True,
             "Redact secrets in exports (tokens keep their claims, other secrets become "
             "fingerprints). Turning it off writes credentials to disk.",
         )
 
     def configure(self, updated: set[str]) -> None:
+        if "acrproxy_redact" in updated or "acrproxy_stream_threshold" in updated:
+            try:
+                limit = parse_size(ctx.options.acrproxy_stream_threshold)
+            except (AttributeError, ValueError):  # alone, or refused by the streamer
+                limit = self.builder.body_limit
+            self.builder = EntryBuilder(redact=ctx.options.acrproxy_redact, body_limit=limit)
         if "acrproxy_redact" in updated:
-            self.builder = EntryBuilder(redact=ctx.options.acrproxy_redact)
             if not ctx.options.acrproxy_redact:
                 logger.warning("acrproxy: redaction is OFF: exports will contain credentials")
         if "acrproxy_har" in updated:
@@ -47,13 +59,8 @@ class HarWriter:
     def response(self, flow: http.HTTPFlow) -> None:
         if self.file is None or flow.websocket is not None:
             return
-        try:
+        with self.guard.contain("HAR entry"):
             self.file.add(self.builder.entry(flow))
-        except Exception as e:  # an export bug must never break a proxied flow
-            kind = type(e).__name__
-            if kind not in self._failed:
-                self._failed.add(kind)
-                logger.warning("acrproxy: HAR entry failed (%s: %s)", kind, e, exc_info=True)
 
     def error(self, flow: http.HTTPFlow) -> None:
         self.response(flow)

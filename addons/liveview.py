@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 import sys
 
-from mitmproxy import ctx, http, tls
+from acrproxy.addons.guard import Guard
+from mitmproxy import ctx, http
+from mitmproxy.addonmanager import Loader
 from rich.console import Console
 
-from acrproxy.authflow import AuthFlow
 from acrproxy.certs import ca_cert_path, secure_confdir
-from acrproxy.exchange import from_flow
 from acrproxy.findings import Finding
-from acrproxy.view import auth_flow_tree, banner, finding_text, request_line
+from acrproxy.mitmflow import from_flow
+from acrproxy.note import read_note
+from acrproxy.output.terminal import auth_flow_tree, banner, finding_text, request_line
 
 logger = logging.getLogger(__name__)
 
@@ -20,11 +22,13 @@ logger = logging.getLogger(__name__)
 class LiveView:
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console(file=sys.stdout, soft_wrap=True, highlight=False)
-        self._failed = False
+        self.guard = Guard(logger)
 
-    def load(self, loader) -> None:  # noqa: ANN001
+    def load(self, loader: Loader) -> None:
         loader.add_option(
-            "acrproxy_view", bool, True,
+            "acrproxy_view",
+            bool,
+            True,
             "Print registry requests, auth flows and findings to the terminal as they happen.",
         )
 
@@ -40,18 +44,14 @@ class LiveView:
     def response(self, flow: http.HTTPFlow) -> None:
         if not ctx.options.acrproxy_view:
             return
-        try:
-            meta = flow.metadata.get("acrproxy") or {}
-            self.console.print(request_line(from_flow(flow, body_limit=0), meta))
-            for raw in meta.get("auth_flows", []):
-                self.console.print(auth_flow_tree(AuthFlow.model_validate(raw)))
-            for raw in meta.get("finding_details", []):
-                self.console.print(finding_text(Finding.model_validate(raw)))
+        with self.guard.contain("live view"):
+            note = read_note(flow.metadata)
+            self.console.print(request_line(from_flow(flow, body_limit=0), note))
+            for af in note.completed_auth_flows:
+                self.console.print(auth_flow_tree(af))
+            for f in note.findings:
+                self.console.print(finding_text(f))
             self.console.file.flush()
-        except Exception as e:  # the view must never break a proxied flow
-            if not self._failed:
-                self._failed = True
-                logger.warning("acrproxy: live view failed (%s: %s)", type(e).__name__, e)
 
     def error(self, flow: http.HTTPFlow) -> None:
         self.response(flow)
@@ -59,11 +59,10 @@ class LiveView:
     def http_connect_error(self, flow: http.HTTPFlow) -> None:
         self.response(flow)
 
-    def tls_failed_client(self, data: tls.TlsData) -> None:
-        analyzer = ctx.master.addons.get("analyzer")
-        if not ctx.options.acrproxy_view or analyzer is None or not analyzer.tls_findings:
+    def acrproxy_finding(self, finding: Finding) -> None:
+        """A finding outside any flow (see addons/events.py)."""
+        if not ctx.options.acrproxy_view:
             return
-        while analyzer.tls_findings:
-            f: Finding = analyzer.tls_findings.pop(0)
-            self.console.print(finding_text(f))
-        self.console.file.flush()
+        with self.guard.contain("live view"):
+            self.console.print(finding_text(finding))
+            self.console.file.flush()

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 import logging
 
+from acrproxy.addons.guard import Guard
 from mitmproxy import ctx, exceptions, http
+from mitmproxy.addonmanager import Loader
 
-from acrproxy.streaming import DEFAULT_THRESHOLD, Hasher, parse_size, should_stream
+from acrproxy.note import StreamRecord, read_note, write_note
+from acrproxy.sensitive import STREAM_THRESHOLD
+from acrproxy.streaming import Hasher, parse_size, should_stream
 
 logger = logging.getLogger(__name__)
 
 
 class Streamer:
     def __init__(self) -> None:
-        self.threshold = DEFAULT_THRESHOLD
+        self.threshold = STREAM_THRESHOLD
+        self.guard = Guard(logger)
 
-    def load(self, loader) -> None:  # noqa: ANN001
+    def load(self, loader: Loader) -> None:
         loader.add_option(
-            "acrproxy_stream_threshold", str, "1m",
+            "acrproxy_stream_threshold",
+            str,
+            "1m",
             "Bodies larger than this (and blobs) are streamed through, not buffered; their size "
-            "and sha256 are computed on the way. Suffixes k, m, g.",
+            "and sha256 are computed on the way. Smaller bodies are analysed and exported. "
+            "Suffixes k, m, g.",
         )
 
     def configure(self, updated: set[str]) -> None:
@@ -31,22 +39,45 @@ class Streamer:
 
     def requestheaders(self, flow: http.HTTPFlow) -> None:
         req = flow.request
-        if req.method in ("PUT", "PATCH", "POST") and should_stream(
-            req.headers.get("content-length"), req.headers.get("content-type"), req.path,
+        if req.method not in ("PUT", "PATCH", "POST"):
+            return
+        if not (req.headers.get("content-length") or req.headers.get("transfer-encoding")):
+            return
+        if should_stream(
+            req.headers.get("content-length"),
+            req.headers.get("content-type"),
+            req.path,
             self.threshold,
-        ) and (req.headers.get("content-length") or req.headers.get("transfer-encoding")):
-            req.stream = Hasher(_stream_record(flow), "request")
+        ):
+            req.stream = Hasher()
 
     def responseheaders(self, flow: http.HTTPFlow) -> None:
         resp = flow.response
-        assert resp is not None
-        if flow.request.method == "HEAD" or resp.status_code in (204, 304):
+        if resp is None or flow.request.method == "HEAD" or resp.status_code in (204, 304):
             return
-        if should_stream(resp.headers.get("content-length"), resp.headers.get("content-type"),
-                         flow.request.path, self.threshold):
-            resp.stream = Hasher(_stream_record(flow), "response")
+        if should_stream(
+            resp.headers.get("content-length"),
+            resp.headers.get("content-type"),
+            flow.request.path,
+            self.threshold,
+        ):
+            resp.stream = Hasher()
 
+    def response(self, flow: http.HTTPFlow) -> None:
+        """Record what streamed through, once per body (before the analyzer reads it)."""
+        with self.guard.contain("stream record"):
+            req_hasher = flow.request.stream
+            resp_hasher = flow.response.stream if flow.response is not None else None
+            if not isinstance(req_hasher, Hasher) and not isinstance(resp_hasher, Hasher):
+                return
+            record = StreamRecord()
+            if isinstance(req_hasher, Hasher):
+                record.request_size, record.request_sha256 = req_hasher.size, req_hasher.sha256
+            if isinstance(resp_hasher, Hasher):
+                record.response_size, record.response_sha256 = resp_hasher.size, resp_hasher.sha256
+            note = read_note(flow.metadata)
+            note.stream = record
+            write_note(flow.metadata, note)
 
-def _stream_record(flow: http.HTTPFlow) -> dict:
-    """flow.metadata["acrproxy"]["stream"]: plain JSON, kept by `mitmdump -w`."""
-    return flow.metadata.setdefault("acrproxy", {}).setdefault("stream", {})
+    def error(self, flow: http.HTTPFlow) -> None:
+        self.response(flow)

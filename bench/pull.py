@@ -47,15 +47,36 @@ class Proxy:
         self.name, self.port = name, free_port()
         self.confdir = work / f"conf-{name}"
         self.confdir.mkdir(parents=True, exist_ok=True)
-        common = ["--set", f"confdir={self.confdir}", "--set",
-                  f"ssl_verify_upstream_trusted_ca={upstream_ca}"]
+        common = [
+            "--set",
+            f"confdir={self.confdir}",
+            "--set",
+            f"ssl_verify_upstream_trusted_ca={upstream_ca}",
+        ]
         if kind == "mitmdump":
-            cmd = [str(VENV_BIN / "mitmdump"), "-q", "--listen-host", "127.0.0.1", "-p",
-                   str(self.port), *common, *opts]
+            cmd = [
+                str(VENV_BIN / "mitmdump"),
+                "-q",
+                "--listen-host",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                *common,
+                *opts,
+            ]
         else:
-            cmd = [str(VENV_BIN / "acrproxy"), "run", "--quiet", "--listen-port", str(self.port),
-                   "--confdir", str(self.confdir), "--set",
-                   f"ssl_verify_upstream_trusted_ca={upstream_ca}", *opts]
+            cmd = [
+                str(VENV_BIN / "acrproxy"),
+                "run",
+                "--quiet",
+                "--listen-port",
+                str(self.port),
+                "--confdir",
+                str(self.confdir),
+                "--set",
+                f"ssl_verify_upstream_trusted_ca={upstream_ca}",
+                *opts,
+            ]
         self.log = open(work / f"{name}.log", "wb")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, self.proc)
@@ -89,16 +110,25 @@ def pull(env: RegistryEnv, repo: str, dest: Path, proxy: Proxy | None) -> float:
     shutil.rmtree(dest, ignore_errors=True)
     certs = proxy.certs if proxy else env.cert_dir()
     start = time.perf_counter()
-    skopeo("copy", "--src-cert-dir", str(certs), "--src-creds", BOB,
-           f"docker://{env.registry_addr}/{repo}", f"dir:{dest}",
-           proxy=proxy.url if proxy else None, timeout=1800)
+    skopeo(
+        "copy",
+        "--src-cert-dir",
+        str(certs),
+        "--src-creds",
+        BOB,
+        f"docker://{env.registry_addr}/{repo}",
+        f"dir:{dest}",
+        proxy=proxy.url if proxy else None,
+        timeout=1800,
+    )
     took = time.perf_counter() - start
     shutil.rmtree(dest, ignore_errors=True)
     return took
 
 
-def latencies(env: RegistryEnv, proxy: Proxy | None, n_keepalive: int,
-              n_new: int) -> tuple[list[float], list[float]]:
+def latencies(
+    env: RegistryEnv, proxy: Proxy | None, n_keepalive: int, n_new: int
+) -> tuple[list[float], list[float]]:
     """Per-request latencies (ms) of GET /v2/ (a small 401) on one keep-alive connection, and
     with a new connection (CONNECT + TLS) per request, as docker and skopeo do."""
     ca = str(proxy.certs / "ca.crt") if proxy else env.ca
@@ -138,40 +168,87 @@ def analyze_at_scale(work: Path, entries: int) -> dict:
     path = work / "big.har"
     reg, auth = "https://registry.example.test", "https://auth.example.test/token"
     with open(path, "w") as f:
-        f.write('{"log": {"version": "1.2", "creator": {"name": "bench", "version": "1"}, "entries": [\n')
+        f.write(
+            '{"log": {"version": "1.2", "creator": {"name": "bench", "version": "1"}, '
+            '"entries": [\n'
+        )
         for i in range(entries):
             kind = i % 4
-            url = [f"{reg}/v2/", f"{auth}?service=registry.example.test&scope=repository:r{i % 97}:pull",
-                   f"{reg}/v2/r{i % 97}/manifests/v{i}", f"{reg}/v2/r{i % 97}/blobs/sha256:{i:064x}"][kind]
+            url = [
+                f"{reg}/v2/",
+                f"{auth}?service=registry.example.test&scope=repository:r{i % 97}:pull",
+                f"{reg}/v2/r{i % 97}/manifests/v{i}",
+                f"{reg}/v2/r{i % 97}/blobs/sha256:{i:064x}",
+            ][kind]
             status = [401, 200, 200, 307][kind]
-            headers = [[{"name": "WWW-Authenticate", "value": f'Bearer realm="{auth}",service="registry.example.test",scope="repository:r{i % 97}:pull"'}],
-                       [{"name": "Content-Type", "value": "application/json"}],
-                       [{"name": "Content-Type", "value": "application/vnd.oci.image.manifest.v1+json"}],
-                       [{"name": "Location", "value": f"https://blob.example-storage.test/b/{i}?sig=x{i}"}]][kind]
-            text = '{"token": "opaque-token-%d"}' % i if kind == 1 else ""
-            entry = {"startedDateTime": "2026-11-27T10:00:00.000Z", "time": 1,
-                     "request": {"method": "GET", "url": url, "httpVersion": "HTTP/1.1", "cookies": [],
-                                 "headers": [{"name": "Host", "value": "registry.example.test"}],
-                                 "queryString": [], "headersSize": -1, "bodySize": 0},
-                     "response": {"status": status, "statusText": "", "httpVersion": "HTTP/1.1",
-                                  "cookies": [], "headers": headers,
-                                  "content": {"size": len(text), "mimeType": "application/json", "text": text},
-                                  "redirectURL": "", "headersSize": -1, "bodySize": len(text)},
-                     "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0}}
+            headers = [
+                [
+                    {
+                        "name": "WWW-Authenticate",
+                        "value": f'Bearer realm="{auth}",service="registry.example.test",'
+                        f'scope="repository:r{i % 97}:pull"',
+                    }
+                ],
+                [{"name": "Content-Type", "value": "application/json"}],
+                [{"name": "Content-Type", "value": "application/vnd.oci.image.manifest.v1+json"}],
+                [
+                    {
+                        "name": "Location",
+                        "value": f"https://blob.example-storage.test/b/{i}?sig=x{i}",
+                    }
+                ],
+            ][kind]
+            text = f'{{"token": "opaque-token-{i}"}}' if kind == 1 else ""
+            entry = {
+                "startedDateTime": "2026-11-27T10:00:00.000Z",
+                "time": 1,
+                "request": {
+                    "method": "GET",
+                    "url": url,
+                    "httpVersion": "HTTP/1.1",
+                    "cookies": [],
+                    "headers": [{"name": "Host", "value": "registry.example.test"}],
+                    "queryString": [],
+                    "headersSize": -1,
+                    "bodySize": 0,
+                },
+                "response": {
+                    "status": status,
+                    "statusText": "",
+                    "httpVersion": "HTTP/1.1",
+                    "cookies": [],
+                    "headers": headers,
+                    "content": {"size": len(text), "mimeType": "application/json", "text": text},
+                    "redirectURL": "",
+                    "headersSize": -1,
+                    "bodySize": len(text),
+                },
+                "cache": {},
+                "timings": {"send": 0, "wait": 1, "receive": 0},
+            }
             f.write(("," if i else "") + json.dumps(entry) + "\n")
         f.write("]}}\n")
     start = time.perf_counter()
-    proc = subprocess.Popen([str(VENV_BIN / "acrproxy"), "analyze", "--format", "json", str(path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "acrproxy"), "analyze", "--format", "json", str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     took = time.perf_counter() - start
-    return {"entries": entries, "file_mib": round(path.stat().st_size / 2**20, 1),
-            "seconds": round(took, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
-            "exit": os.waitstatus_to_exitcode(status)}
+    return {
+        "entries": entries,
+        "file_mib": round(path.stat().st_size / 2**20, 1),
+        "seconds": round(took, 2),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "exit": os.waitstatus_to_exitcode(status),
+    }
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--size-mib", type=int, default=1024)
     ap.add_argument("--small-mib", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=3)
@@ -187,27 +264,43 @@ def main() -> int:
         return 2
     work = Path(tempfile.mkdtemp(prefix="acrproxy-bench-"))
     env = RegistryEnv(work / "registry").start()
-    results: dict = {"size_mib": args.size_mib, "rounds": args.rounds, "machine": os.uname().nodename}
+    results: dict = {
+        "size_mib": args.size_mib,
+        "rounds": args.rounds,
+        "machine": os.uname().nodename,
+    }
     proxies: list[Proxy] = []
     try:
-        for repo, mib, seed in (("bench/big:v1", args.size_mib, 11), ("bench/small:v1", args.small_mib, 12)):
+        for repo, mib, seed in (
+            ("bench/big:v1", args.size_mib, 11),
+            ("bench/small:v1", args.small_mib, 12),
+        ):
             layout = work / f"img-{seed}"
             make_oci_image(layout, mib * 1024 * 1024, seed=seed)
-            skopeo("copy", "--preserve-digests", "--dest-cert-dir", str(env.cert_dir()),
-                   "--dest-creds", ALICE, f"oci:{layout}:latest",
-                   f"docker://{env.registry_addr}/{repo}", timeout=1800)
+            skopeo(
+                "copy",
+                "--preserve-digests",
+                "--dest-cert-dir",
+                str(env.cert_dir()),
+                "--dest-creds",
+                ALICE,
+                f"oci:{layout}:latest",
+                f"docker://{env.registry_addr}/{repo}",
+                timeout=1800,
+            )
             shutil.rmtree(layout)
         configs: dict[str, Proxy | None] = {"direct": None}
         if not args.skip_default:
             configs["mitmdump"] = Proxy("mitmdump", work, env.ca, "mitmdump")
-        configs["mitmdump_stream"] = Proxy("mitmdump_stream", work, env.ca, "mitmdump",
-                                           "--set", "stream_large_bodies=1m")
+        configs["mitmdump_stream"] = Proxy(
+            "mitmdump_stream", work, env.ca, "mitmdump", "--set", "stream_large_bodies=1m"
+        )
         configs["acrproxy"] = Proxy("acrproxy", work, env.ca, "acrproxy")
         proxies = [p for p in configs.values() if p]
         times: dict[str, list[float]] = {k: [] for k in configs}
         names = list(configs)
         for r in range(args.rounds):
-            for name in names[r % len(names):] + names[: r % len(names)]:  # rotate the order
+            for name in names[r % len(names) :] + names[: r % len(names)]:  # rotate the order
                 t = pull(env, "bench/big:v1", work / "dest", configs[name])
                 times[name].append(t)
                 print(f"round {r + 1} {name}: {t:.2f}s", file=sys.stderr)
@@ -215,30 +308,49 @@ def main() -> int:
         results["pull_seconds"] = {k: [round(x, 2) for x in v] for k, v in times.items()}
         results["pull_median_seconds"] = {k: round(v, 2) for k, v in med.items()}
         results["pull_ratio_to_direct"] = {k: round(v / med["direct"], 3) for k, v in med.items()}
-        results["acrproxy_ratio_to_mitmdump_stream"] = round(med["acrproxy"] / med["mitmdump_stream"], 3)
-        results["peak_rss_mib_after_big_pulls"] = {p.name: round(p.peak_rss_mib(), 1) for p in proxies}
+        results["acrproxy_ratio_to_mitmdump_stream"] = round(
+            med["acrproxy"] / med["mitmdump_stream"], 3
+        )
+        results["peak_rss_mib_after_big_pulls"] = {
+            p.name: round(p.peak_rss_mib(), 1) for p in proxies
+        }
         samples: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in configs}
         chunks = 10  # interleaved like the pulls: each config gets 10 rotated turns
         for r in range(chunks):
-            for name in names[r % len(names):] + names[: r % len(names)]:
-                keep, new = latencies(env, configs[name], args.keepalive // chunks, args.new // chunks)
+            for name in names[r % len(names) :] + names[: r % len(names)]:
+                keep, new = latencies(
+                    env, configs[name], args.keepalive // chunks, args.new // chunks
+                )
                 samples[name][0].extend(keep)
                 samples[name][1].extend(new)
-        lat = {k: {"keepalive_ms": statistics.median(v[0]), "new_connection_ms": statistics.median(v[1])}
-               for k, v in samples.items()}
-        results["latency_ms"] = {k: {kk: round(vv, 3) for kk, vv in v.items()} for k, v in lat.items()}
+        lat = {
+            k: {
+                "keepalive_ms": statistics.median(v[0]),
+                "new_connection_ms": statistics.median(v[1]),
+            }
+            for k, v in samples.items()
+        }
+        results["latency_ms"] = {
+            k: {kk: round(vv, 3) for kk, vv in v.items()} for k, v in lat.items()
+        }
         base = lat.get("mitmdump") or lat["mitmdump_stream"]
         results["acrproxy_latency_ratio_to_mitmdump"] = {
-            k: round(lat["acrproxy"][k] / base[k], 3) for k in base}
+            k: round(lat["acrproxy"][k] / base[k], 3) for k in base
+        }
         for p in proxies:
             p.stop()
         proxies = []
         # acrproxy's memory must not depend on blob size: fresh processes for each size
-        for repo, label in (("bench/small:v1", f"{args.small_mib}MiB"), ("bench/big:v1", f"{args.size_mib}MiB")):
+        for repo, label in (
+            ("bench/small:v1", f"{args.small_mib}MiB"),
+            ("bench/big:v1", f"{args.size_mib}MiB"),
+        ):
             p = Proxy(f"acrproxy-{label}", work, env.ca, "acrproxy")
             proxies = [p]
             pull(env, repo, work / "dest", p)
-            results.setdefault("acrproxy_peak_rss_mib_by_blob", {})[label] = round(p.peak_rss_mib(), 1)
+            results.setdefault("acrproxy_peak_rss_mib_by_blob", {})[label] = round(
+                p.peak_rss_mib(), 1
+            )
             p.stop()
             proxies = []
         results["analyze"] = analyze_at_scale(work, args.har_entries)

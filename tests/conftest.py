@@ -1,4 +1,4 @@
-"""Shared fixtures. The real registry environment is session-scoped; each test gets its own proxy."""
+"""Shared fixtures: the real registry environment is session-scoped; each test has its own proxy."""
 
 from __future__ import annotations
 
@@ -31,9 +31,16 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RegistryEnv]:
     image = env.root / "image"
     env.layer_digest = make_oci_image(image, 256 * 1024, seed=7)  # type: ignore[attr-defined]
     env.image = image  # type: ignore[attr-defined]
-    skopeo("copy", "--preserve-digests", "--dest-cert-dir", str(env.cert_dir()),
-           "--dest-creds", ":".join(ALICE), f"oci:{image}:latest",
-           f"docker://{env.registry_addr}/team/app:v1")
+    skopeo(
+        "copy",
+        "--preserve-digests",
+        "--dest-cert-dir",
+        str(env.cert_dir()),
+        "--dest-creds",
+        ":".join(ALICE),
+        f"oci:{image}:latest",
+        f"docker://{env.registry_addr}/team/app:v1",
+    )
     yield env
     env.stop()
 

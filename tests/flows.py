@@ -9,14 +9,24 @@ from mitmproxy import http
 from mitmproxy.flow import Error
 from mitmproxy.test import tflow, tutils
 
-from acrproxy.exchange import Exchange, from_flow
+from acrproxy.exchange import Exchange
+from acrproxy.mitmflow import from_flow
 
 T0 = 946681200.0
 
 
-def flow(url: str, method: str = "GET", status: int | None = 200, req_headers: dict | None = None,
-         resp_headers: dict | None = None, body: bytes | str = b"", req_body: bytes = b"",
-         at: float = T0, client: str = "10.0.0.5", error: str | None = None) -> http.HTTPFlow:
+def flow(
+    url: str,
+    method: str = "GET",
+    status: int | None = 200,
+    req_headers: dict | None = None,
+    resp_headers: dict | None = None,
+    body: bytes | str = b"",
+    req_body: bytes = b"",
+    at: float = T0,
+    client: str = "10.0.0.5",
+    error: str | None = None,
+) -> http.HTTPFlow:
     req = http.Request.make(method, url, req_body, req_headers or {})
     req.timestamp_start, req.timestamp_end = at, at + 0.01
     resp = None
@@ -45,9 +55,15 @@ def basic(user: str, pw: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"{user}:{pw}".encode()).decode()}
 
 
-def challenge(realm: str = "https://auth.example.test/token", service: str = "reg.example.test",
-              scope: str = "repository:team/app:pull", extra: str = "") -> dict[str, str]:
-    return {"WWW-Authenticate": f'Bearer realm="{realm}",service="{service}",scope="{scope}"{extra}'}
+def challenge(
+    realm: str = "https://auth.example.test/token",
+    service: str = "reg.example.test",
+    scope: str = "repository:team/app:pull",
+    extra: str = "",
+) -> dict[str, str]:
+    return {
+        "WWW-Authenticate": f'Bearer realm="{realm}",service="{service}",scope="{scope}"{extra}'
+    }
 
 
 def token_body(token: str, expires_in: int = 300) -> bytes:

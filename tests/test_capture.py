@@ -16,50 +16,98 @@ from acrproxy.errors import CaptureReadError
 
 def har(tmp_path: Path, entries: list[dict]) -> Path:
     p = tmp_path / "c.har"
-    p.write_text(json.dumps({"log": {"version": "1.2", "creator": {"name": "t", "version": "1"},
-                                     "entries": entries}}))
+    p.write_text(
+        json.dumps(
+            {
+                "log": {
+                    "version": "1.2",
+                    "creator": {"name": "t", "version": "1"},
+                    "entries": entries,
+                }
+            }
+        )
+    )
     return p
 
 
 def entry(url: str, status: int = 200, content: dict | None = None, **resp) -> dict:
-    return {"startedDateTime": "2026-11-27T10:00:00.000Z", "time": 5,
-            "request": {"method": "GET", "url": url, "httpVersion": "HTTP/1.1", "headers": [],
-                        "cookies": [], "queryString": [], "headersSize": -1, "bodySize": 0},
-            "response": {"status": status, "statusText": "", "httpVersion": "HTTP/1.1", "headers": [],
-                         "cookies": [], "content": content or {"size": 0, "mimeType": ""},
-                         "redirectURL": "", "headersSize": -1, "bodySize": 0, **resp},
-            "cache": {}, "timings": {"send": 0, "wait": 0, "receive": 0}}
+    return {
+        "startedDateTime": "2026-11-27T10:00:00.000Z",
+        "time": 5,
+        "request": {
+            "method": "GET",
+            "url": url,
+            "httpVersion": "HTTP/1.1",
+            "headers": [],
+            "cookies": [],
+            "queryString": [],
+            "headersSize": -1,
+            "bodySize": 0,
+        },
+        "response": {
+            "status": status,
+            "statusText": "",
+            "httpVersion": "HTTP/1.1",
+            "headers": [],
+            "cookies": [],
+            "content": content or {"size": 0, "mimeType": ""},
+            "redirectURL": "",
+            "headersSize": -1,
+            "bodySize": 0,
+            **resp,
+        },
+        "cache": {},
+        "timings": {"send": 0, "wait": 0, "receive": 0},
+    }
 
 
 def test_failed_entry_and_streamed_digest_are_analysed(tmp_path: Path) -> None:
     digest = "sha256:" + "a" * 64
-    p = har(tmp_path, [
-        entry("https://r.test/v2/", status=0, _error="Connection refused"),
-        entry(f"https://r.test/v2/x/blobs/{digest}",
-              content={"size": 5, "mimeType": "", "text": "", "_size": 5, "_sha256": "sha256:" + "b" * 64}),
-    ])
+    p = har(
+        tmp_path,
+        [
+            entry("https://r.test/v2/", status=0, _error="Connection refused"),
+            entry(
+                f"https://r.test/v2/x/blobs/{digest}",
+                content={
+                    "size": 5,
+                    "mimeType": "",
+                    "text": "",
+                    "_size": 5,
+                    "_sha256": "sha256:" + "b" * 64,
+                },
+            ),
+        ],
+    )
     exs = list(read_exchanges(p))
     assert exs[0].status is None and exs[0].error == "Connection refused" and exs[0].id == "entry-1"
     assert exs[1].resp_size == 5 and exs[1].ended == exs[1].started + 0.005
     s = Session()
     for ex in exs:
         s.feed(ex)
-    assert {f.code for f in s.findings.values()} == {"UPSTREAM_ERROR", "BLOB_DIGEST_MISMATCH"}
+    assert {f.code for f in s.findings} == {"UPSTREAM_ERROR", "BLOB_DIGEST_MISMATCH"}
 
 
 def test_base64_response_and_slack_style_headers(tmp_path: Path) -> None:
-    e = entry("https://r.test/v2/", status=401, content={"size": 2, "mimeType": "", "text": "e30=",
-                                                          "encoding": "base64"})
+    e = entry(
+        "https://r.test/v2/",
+        status=401,
+        content={"size": 2, "mimeType": "", "text": "e30=", "encoding": "base64"},
+    )
     e["response"]["headers"] = [["WWW-Authenticate", 'Bearer realm="https://a.test/t"']]
     (ex,) = read_exchanges(har(tmp_path, [e]))
     assert ex.resp_body == b"{}" and ex.resp("www-authenticate").startswith("Bearer")
 
 
-@pytest.mark.parametrize("text,match", [
-    ("{not json", "not a HAR file"), ('{"log": {}}', "not a HAR file"),
-    ('{"log": {"entries": [{"request": {}}]}}', "entry 1"),
-    ('{"log": ' + "[" * 100000, "not a HAR file"),
-])
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("{not json", "not a HAR file"),
+        ('{"log": {}}', "not a HAR file"),
+        ('{"log": {"entries": [{"request": {}}]}}', "entry 1"),
+        ('{"log": ' + "[" * 100000, "not a HAR file"),
+    ],
+)
 def test_unreadable(tmp_path: Path, text: str, match: str) -> None:
     p = tmp_path / "bad.har"
     p.write_text(text)
@@ -74,14 +122,25 @@ def test_garbage_flow_file(tmp_path: Path) -> None:
         list(read_exchanges(p))
 
 
-GOOD = json.dumps({"log": {"version": "1.2", "creator": {"name": "t", "version": "1"},
-                           "entries": [entry("https://r.test/v2/", status=401)]}}).encode()
+GOOD = json.dumps(
+    {
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "t", "version": "1"},
+            "entries": [entry("https://r.test/v2/", status=401)],
+        }
+    }
+).encode()
 
 
-@given(st.one_of(st.binary(max_size=400),
-                 st.integers(0, len(GOOD)).map(lambda n: GOOD[:n]),  # truncated
-                 st.binary(max_size=50).map(lambda b: b"\xef\xbb\xbf{" + b),
-                 st.binary(max_size=200).map(lambda b: GOOD.replace(b"401", b"4" + b[:3]))))
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        st.integers(0, len(GOOD)).map(lambda n: GOOD[:n]),  # truncated
+        st.binary(max_size=50).map(lambda b: b"\xef\xbb\xbf{" + b),
+        st.binary(max_size=200).map(lambda b: GOOD.replace(b"401", b"4" + b[:3])),
+    )
+)
 @settings(max_examples=300, deadline=None)
 def test_hostile_capture_files_raise_only_capture_errors(data: bytes) -> None:
     import tempfile

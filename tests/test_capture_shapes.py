@@ -36,7 +36,9 @@ def test_analyze_other_tools_har(capsys, shape: str) -> None:
 
 
 @pytest.mark.parametrize("shape", ["chrome", "firefox", "fiddler"])
-def test_redacted_other_tools_har_gives_the_same_findings(capsys, tmp_path: Path, shape: str) -> None:
+def test_redacted_other_tools_har_gives_the_same_findings(
+    capsys, tmp_path: Path, shape: str
+) -> None:
     out = tmp_path / "r.har"
     assert main(["redact", str(SHAPES / f"{shape}.har"), "-o", str(out)]) == 0
     text = out.read_text()

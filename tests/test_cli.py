@@ -13,8 +13,10 @@ import pytest
 from acrproxy.cli import main
 from tests import tokens_data as T
 
-README_CHALLENGE = ('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",'
-                    'scope="repository:library/ubuntu:pull"')
+README_CHALLENGE = (
+    'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",'
+    'scope="repository:library/ubuntu:pull"'
+)
 
 
 def run_json(capsys, *args: str) -> tuple[int, dict]:
@@ -32,8 +34,12 @@ def test_challenge_json_shape(capsys) -> None:
 
 def test_scope_json_shape(capsys) -> None:
     rc, out = run_json(capsys, "repository:localhost:5000/foo:pull,push")
-    assert out == {"kind": "scope", "scopes": [
-        {"type": "repository", "name": "localhost:5000/foo", "actions": ["pull", "push"]}]}
+    assert out == {
+        "kind": "scope",
+        "scopes": [
+            {"type": "repository", "name": "localhost:5000/foo", "actions": ["pull", "push"]}
+        ],
+    }
 
 
 @pytest.mark.parametrize("value", [T.DOCKER_HUB, f"Bearer {T.DOCKER_HUB}"])
@@ -67,8 +73,13 @@ def test_bad_input_exit_2(capsys, bad: str) -> None:
 
 
 def test_text_output_labels_unverified_and_reads_stdin() -> None:
-    r = subprocess.run([sys.executable, "-m", "acrproxy", "decode", "-"], input=T.ACR_ACCESS,
-                       capture_output=True, text=True, check=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "acrproxy", "decode", "-"],
+        input=T.ACR_ACCESS,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "unverified" in r.stdout and "ACR access token" in r.stdout
     assert T.ACR_ACCESS.rsplit(".", 1)[1] not in r.stdout
 

@@ -23,15 +23,31 @@ def bob_token(registry: RegistryEnv) -> str:
     req = urllib.request.Request(
         f"https://{AUTH_HOST}:{registry.token.port}/token?service={SERVICE}"
         "&scope=repository:team/app:pull",
-        headers={"Authorization": "Basic " + base64.b64encode(":".join(BOB).encode()).decode()})
+        headers={"Authorization": "Basic " + base64.b64encode(":".join(BOB).encode()).decode()},
+    )
     with urllib.request.urlopen(req, context=ctx) as r:
         return json.load(r)["token"]
 
 
 def curl(proxy: ProxyProcess, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["curl", "-sS", "--proxy", proxy.url, "--cacert", str(proxy.ca_cert),
-                           "-o", "/dev/null", "-w", "%{http_code}", *args],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [
+            "curl",
+            "-sS",
+            "--proxy",
+            proxy.url,
+            "--cacert",
+            str(proxy.ca_cert),
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_faq_curl_location_trusted_leaks_the_token_to_storage(registry, proxy):
@@ -42,7 +58,7 @@ def test_faq_curl_location_trusted_leaks_the_token_to_storage(registry, proxy):
     report = proxy.stop()
     found = {f["code"]: f for f in report["findings"]}
     leak = found["CREDENTIAL_LEAK_ON_REDIRECT"]
-    assert leak["severity"] == "high" and len(leak["flows"]) == 2
+    assert leak["severity"] == "high" and len(leak["exchanges"]) == 2
     assert "blob.acrproxy-storage.test" in leak["detail"]
     assert "STORAGE_AUTH_ERROR" in found
     assert token not in proxy.output and token.rsplit(".", 1)[1] not in json.dumps(report)
@@ -52,15 +68,21 @@ def test_curl_without_location_trusted_and_skopeo_pull_leak_nothing(registry, pr
     token = bob_token(registry)
     url = f"https://{registry.registry_addr}/v2/team/app/blobs/{registry.layer_digest}"
     assert curl(proxy, "-L", "-H", f"Authorization: Bearer {token}", url).stdout == "200"
-    pull_via(proxy, registry.registry_addr, str(tmp_path / 'o'))
+    pull_via(proxy, registry.registry_addr, str(tmp_path / "o"))
     report = proxy.stop()
     assert [f["code"] for f in report["findings"]] == []
     assert any("blob.acrproxy-storage.test" in h for h in report["hosts"])
 
 
 def test_client_that_does_not_trust_the_proxy_ca(registry, proxy, tmp_path):
-    r = skopeo("inspect", "--cert-dir", str(registry.cert_dir()),  # the registry's CA, not ours
-               f"docker://{registry.registry_addr}/team/app:v1", proxy=proxy.url, check=False)
+    r = skopeo(
+        "inspect",
+        "--cert-dir",
+        str(registry.cert_dir()),  # the registry's CA, not ours
+        f"docker://{registry.registry_addr}/team/app:v1",
+        proxy=proxy.url,
+        check=False,
+    )
     assert r.returncode != 0 and "certificate" in r.stderr
     report = proxy.stop()
     (f,) = [f for f in report["findings"] if f["code"] == "CLIENT_REJECTED_PROXY_CA"]
@@ -70,14 +92,26 @@ def test_client_that_does_not_trust_the_proxy_ca(registry, proxy, tmp_path):
 
 def test_registry_stopped_mid_pull(registry, proxy, tmp_path):
     """The storage host has sent half the layer when the registry stops and storage drops the
-    connection: the pull fails, the proxy records it, and keeps serving once the registry is back."""
+    connection: the pull fails, the proxy records it, and serves again once the registry is back.
+    """
     assert registry.storage is not None
     half_sent, release = registry.storage.interrupt_next(100_000)
     pull = subprocess.Popen(
-        ["skopeo", "copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(BOB),
-         f"docker://{registry.registry_addr}/team/app:v1", f"oci:{tmp_path / 'a'}:x"],
+        [
+            "skopeo",
+            "copy",
+            "--src-cert-dir",
+            str(proxy.cert_dir()),
+            "--src-creds",
+            ":".join(BOB),
+            f"docker://{registry.registry_addr}/team/app:v1",
+            f"oci:{tmp_path / 'a'}:x",
+        ],
         env={"HTTPS_PROXY": proxy.url, "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert half_sent.wait(60), "the layer download never started"
         registry.stop_registry()
@@ -85,7 +119,7 @@ def test_registry_stopped_mid_pull(registry, proxy, tmp_path):
         release.set()
     assert pull.wait(120) != 0
     registry.start_registry()
-    pull_via(proxy, registry.registry_addr, str(tmp_path / 'b'))
+    pull_via(proxy, registry.registry_addr, str(tmp_path / "b"))
     report = proxy.stop()
     errors = [f for f in report["findings"] if f["code"] == "UPSTREAM_ERROR"]
     assert errors, report["findings"]

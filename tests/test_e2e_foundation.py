@@ -35,21 +35,38 @@ def test_skopeo_pull_through_proxy_records_the_auth_flow(registry, proxy, tmp_pa
     assert "auth flow #" in out and "unverified" in out and "scopes asked" in out
     assert BOB[1] not in out and ALICE[1] not in out
     # the mitmproxy flow file written alongside (save_stream_file) analyses to the same flow
-    r = subprocess.run([sys.executable, "-m", "acrproxy", "analyze", "--format", "json",
-                        str(proxy.flows)], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "acrproxy", "analyze", "--format", "json", str(proxy.flows)],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
     again = [f for f in json.loads(r.stdout)["auth_flows"] if f["retry"]]
     assert again[0]["granted"] == flow["granted"] and again[0]["requested"] == flow["requested"]
 
 
 def test_pull_only_user_push_shows_requested_vs_granted(registry, proxy):
-    r = skopeo("copy", "--preserve-digests", "--dest-cert-dir", str(proxy.cert_dir()),
-               "--dest-creds", ":".join(BOB), f"oci:{registry.image}:latest",
-               f"docker://{registry.registry_addr}/team/app:bob", proxy=proxy.url, check=False)
+    r = skopeo(
+        "copy",
+        "--preserve-digests",
+        "--dest-cert-dir",
+        str(proxy.cert_dir()),
+        "--dest-creds",
+        ":".join(BOB),
+        f"oci:{registry.image}:latest",
+        f"docker://{registry.registry_addr}/team/app:bob",
+        proxy=proxy.url,
+        check=False,
+    )
     assert r.returncode != 0
     report = proxy.stop()
     gaps = [g for f in report["auth_flows"] for g in f["not_granted"]]
-    assert {"type": "repository", "name": "team/app", "missing": ["push"], "granted": ["pull"]} in gaps
+    assert {
+        "type": "repository",
+        "name": "team/app",
+        "missing": ["push"],
+        "granted": ["pull"],
+    } in gaps
     codes = {f["code"] for f in report["findings"]}
     assert "SCOPE_NOT_GRANTED" in codes
     denied = next(f for f in report["findings"] if f["code"] == "SCOPE_NOT_GRANTED")

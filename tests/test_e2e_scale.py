@@ -1,4 +1,4 @@
-"""End to end under load and faults: concurrent pulls, the token server down, a stalled storage host."""
+"""End to end under load and faults: concurrent pulls, a service down, a stalled storage host."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.conftest import ALICE, BOB
-from tests.harness.proxy import inspect_via, pull_via
 from tests.harness.env import make_oci_image, skopeo
+from tests.harness.proxy import inspect_via, pull_via
 
 pytestmark = pytest.mark.e2e
 LOAD_IMAGES = 8
@@ -23,9 +23,17 @@ def load_images(registry):
     for i in range(LOAD_IMAGES):
         layout = registry.root / f"load-{i}"
         digests[f"load/app{i}:v1"] = make_oci_image(layout, LOAD_MIB * 1024 * 1024, seed=100 + i)
-        skopeo("copy", "--preserve-digests", "--dest-cert-dir", str(registry.cert_dir()),
-               "--dest-creds", ":".join(ALICE), f"oci:{layout}:latest",
-               f"docker://{registry.registry_addr}/load/app{i}:v1", timeout=600)
+        skopeo(
+            "copy",
+            "--preserve-digests",
+            "--dest-cert-dir",
+            str(registry.cert_dir()),
+            "--dest-creds",
+            ":".join(ALICE),
+            f"oci:{layout}:latest",
+            f"docker://{registry.registry_addr}/load/app{i}:v1",
+            timeout=600,
+        )
         subprocess.run(["rm", "-rf", str(layout)], check=True)
     return digests
 
@@ -41,15 +49,20 @@ def test_eight_concurrent_100mib_pulls_complete_and_verify(registry, proxy, load
         done = list(pool.map(pull, load_images))
     assert sorted(done) == sorted(load_images)
     report = proxy.stop()
-    assert not [f for f in report["findings"] if f["code"] in ("BLOB_DIGEST_MISMATCH", "UPSTREAM_ERROR")]
+    assert not [
+        f for f in report["findings"] if f["code"] in ("BLOB_DIGEST_MISMATCH", "UPSTREAM_ERROR")
+    ]
     completed = [f for f in report["auth_flows"] if f["retry"] and f["retry"]["status"] == 200]
     assert len(completed) >= LOAD_IMAGES
 
 
-@pytest.mark.parametrize("service,host", [("registry", "registry.acrproxy-registry.test"),
-                                          ("token", "auth.acrproxy-registry.test")])
-def test_service_down_is_an_upstream_error_and_the_proxy_keeps_serving(registry, proxy, tmp_path,
-                                                                       service, host):
+@pytest.mark.parametrize(
+    "service,host",
+    [("registry", "registry.acrproxy-registry.test"), ("token", "auth.acrproxy-registry.test")],
+)
+def test_service_down_is_an_upstream_error_and_the_proxy_keeps_serving(
+    registry, proxy, tmp_path, service, host
+):
     getattr(registry, f"stop_{service}")()
     try:
         assert inspect_via(proxy, registry.registry_addr, check=False).returncode != 0
@@ -57,7 +70,9 @@ def test_service_down_is_an_upstream_error_and_the_proxy_keeps_serving(registry,
         getattr(registry, f"start_{service}")()
     pull_via(proxy, registry.registry_addr, str(tmp_path / "o"))
     report = proxy.stop()
-    errors = [f for f in report["findings"] if f["code"] == "UPSTREAM_ERROR" and host in f["detail"]]
+    errors = [
+        f for f in report["findings"] if f["code"] == "UPSTREAM_ERROR" and host in f["detail"]
+    ]
     assert errors and errors[0]["evidence"]["phase"] == "connect", report["findings"]
     assert any(f["retry"] and f["retry"]["status"] == 200 for f in report["auth_flows"])
 
@@ -67,10 +82,20 @@ def test_stalled_storage_host_does_not_stall_the_proxy(registry, proxy, tmp_path
     assert registry.storage is not None
     half_sent, release = registry.storage.interrupt_next(100_000)
     stalled = subprocess.Popen(
-        ["skopeo", "copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", ":".join(BOB),
-         f"docker://{registry.registry_addr}/team/app:v1", f"oci:{tmp_path / 'a'}:x"],
-        env={"HTTPS_PROXY": proxy.url, "PATH": "/usr/bin:/bin"}, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+        [
+            "skopeo",
+            "copy",
+            "--src-cert-dir",
+            str(proxy.cert_dir()),
+            "--src-creds",
+            ":".join(BOB),
+            f"docker://{registry.registry_addr}/team/app:v1",
+            f"oci:{tmp_path / 'a'}:x",
+        ],
+        env={"HTTPS_PROXY": proxy.url, "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         assert half_sent.wait(60)
         r = inspect_via(proxy, registry.registry_addr)
@@ -80,5 +105,8 @@ def test_stalled_storage_host_does_not_stall_the_proxy(registry, proxy, tmp_path
         release.set()
     stalled.wait(120)
     report = proxy.stop()
-    assert any("blob.acrproxy-storage.test" in f["detail"] for f in report["findings"]
-               if f["code"] == "UPSTREAM_ERROR")
+    assert any(
+        "blob.acrproxy-storage.test" in f["detail"]
+        for f in report["findings"]
+        if f["code"] == "UPSTREAM_ERROR"
+    )

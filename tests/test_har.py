@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 
 import jsonschema
+from acrproxy.addons.analyzer import Analyzer
+from acrproxy.addons.harwriter import HarWriter
 from mitmproxy.io import FlowReader
 from mitmproxy.test import taddons
 
-from acrproxy.addons.analyzer import Analyzer
-from acrproxy.addons.harwriter import HarWriter
 from acrproxy.capture import read_exchanges
 from tests.flows import basic, challenge, flow, token_body
 
@@ -25,9 +25,11 @@ DATA = Path(__file__).resolve().parent / "data"
 SCHEMA = json.loads((DATA / "har-1.2.schema.json").read_text())
 GOLDEN = DATA / "export.har"
 # A fixed JWT (no time in it) so the golden file is stable.
-TOKEN = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJ0ZXN0LWlzc3VlciIsInN1YiI6ImJvYiIsImF1ZCI6"
-         "InJlZy5leGFtcGxlLnRlc3QiLCJhY2Nlc3MiOlt7InR5cGUiOiJyZXBvc2l0b3J5IiwibmFtZSI6InRlYW0vYXBwIiwi"
-         "YWN0aW9ucyI6WyJwdWxsIl19XX0.SIGNATURE-SHOULD-NOT-SURVIVE-0123456789")
+TOKEN = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJ0ZXN0LWlzc3VlciIsInN1YiI6ImJvYiIsImF1ZCI6"
+    "InJlZy5leGFtcGxlLnRlc3QiLCJhY2Nlc3MiOlt7InR5cGUiOiJyZXBvc2l0b3J5IiwibmFtZSI6InRlYW0vYXBwIiwi"
+    "YWN0aW9ucyI6WyJwdWxsIl19XX0.SIGNATURE-SHOULD-NOT-SURVIVE-0123456789"
+)
 
 
 LAYER_BYTES = b"\x1f\x8b\x08\x00" + hashlib.sha256(b"layer").digest() * 32  # gzip-like
@@ -35,19 +37,37 @@ LAYER_BYTES = b"\x1f\x8b\x08\x00" + hashlib.sha256(b"layer").digest() * 32  # gz
 
 def golden_flows():
     reg, auth = "https://reg.example.test", "https://auth.example.test/token"
-    blob = flow(f"{reg}/v2/team/app/blobs/sha256:{'a' * 64}", req_headers={"Authorization": f"Bearer {TOKEN}"},
-                resp_headers={"content-type": "application/octet-stream"})
+    blob = flow(
+        f"{reg}/v2/team/app/blobs/sha256:{'a' * 64}",
+        req_headers={"Authorization": f"Bearer {TOKEN}"},
+        resp_headers={"content-type": "application/octet-stream"},
+    )
     blob.response.raw_content = None  # streamed
-    blob.metadata["acrproxy"] = {"stream": {"response_size": 1048577, "response_sha256": "sha256:" + "a" * 64}}
-    upload = flow(f"{reg}/v2/team/app/blobs/uploads/x", method="PATCH", status=202,
-                  req_body=LAYER_BYTES, req_headers={"content-type": "application/octet-stream"})
+    blob.metadata["acrproxy"] = {
+        "stream": {"response_size": 1048577, "response_sha256": "sha256:" + "a" * 64}
+    }
+    upload = flow(
+        f"{reg}/v2/team/app/blobs/uploads/x",
+        method="PATCH",
+        status=202,
+        req_body=LAYER_BYTES,
+        req_headers={"content-type": "application/octet-stream"},
+    )
     return [
-        flow(f"{reg}/v2/", status=401, resp_headers=challenge(realm=auth, service="reg.example.test")),
-        flow(f"{auth}?service=reg.example.test&scope=repository:team/app:pull&account=bob",
-             req_headers=basic("bob", "pw-not-in-the-har"), body=token_body(TOKEN)),
-        flow(f"{reg}/v2/team/app/manifests/v1", req_headers={"Authorization": f"Bearer {TOKEN}"},
-             resp_headers={"content-type": "application/vnd.oci.image.manifest.v1+json"},
-             body=b'{"schemaVersion": 2}'),
+        flow(
+            f"{reg}/v2/", status=401, resp_headers=challenge(realm=auth, service="reg.example.test")
+        ),
+        flow(
+            f"{auth}?service=reg.example.test&scope=repository:team/app:pull&account=bob",
+            req_headers=basic("bob", "pw-not-in-the-har"),
+            body=token_body(TOKEN),
+        ),
+        flow(
+            f"{reg}/v2/team/app/manifests/v1",
+            req_headers={"Authorization": f"Bearer {TOKEN}"},
+            resp_headers={"content-type": "application/vnd.oci.image.manifest.v1+json"},
+            body=b'{"schemaVersion": 2}',
+        ),
         blob,
         upload,
         flow(f"{reg}/v2/team/app/manifests/v2", status=None, error="Connection refused"),
@@ -71,8 +91,13 @@ def normalise(har: dict) -> dict:
     """Flow ids are random: number them in order of appearance."""
     text = json.dumps(har, indent=1, sort_keys=True)
     ids: dict[str, str] = {}
-    return json.loads(re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-                             lambda m: ids.setdefault(m.group(0), f"flow-{len(ids)}"), text))
+    return json.loads(
+        re.sub(
+            r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            lambda m: ids.setdefault(m.group(0), f"flow-{len(ids)}"),
+            text,
+        )
+    )
 
 
 def test_export_is_valid_har_and_matches_golden(tmp_path: Path) -> None:
@@ -104,7 +129,13 @@ def test_export_reads_back_with_mitmproxy_and_acrproxy(tmp_path: Path) -> None:
         flows = list(FlowReader(f).stream())
     assert len(flows) == 6
     exchanges = list(read_exchanges(path))
-    assert exchanges[1].req("authorization", ).startswith("Basic ")
+    assert (
+        exchanges[1]
+        .req(
+            "authorization",
+        )
+        .startswith("Basic ")
+    )
 
 
 def test_no_redact_keeps_credentials(tmp_path: Path) -> None:
@@ -124,5 +155,7 @@ if __name__ == "__main__":
     import tempfile
 
     out = export(Path(tempfile.mkdtemp()), golden_flows())
-    GOLDEN.write_text(json.dumps(normalise(json.loads(out.read_text())), indent=1, sort_keys=True) + "\n")
+    GOLDEN.write_text(
+        json.dumps(normalise(json.loads(out.read_text())), indent=1, sort_keys=True) + "\n"
+    )
     print(f"wrote {GOLDEN}", file=sys.stderr)

@@ -1,25 +1,44 @@
-"""Scope strings, lenient as registries are (reference §2.6, §3.2)."""
+"""Scope strings, lenient as registries are."""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from acrproxy.errors import ScopeParseError
-from acrproxy.scopes import needed_scope, parse_scope, parse_scopes
+from acrproxy.scopes import parse_scope, parse_scopes
 
 
-@pytest.mark.parametrize("value,kind,name,actions,cls", [
-    ("repository:samalba/my-app:pull,push", "repository", "samalba/my-app", ("pull", "push"), None),
-    ("repository:localhost:5000/foo:pull", "repository", "localhost:5000/foo", ("pull",), None),
-    ("registry:catalog:*", "registry", "catalog", ("*",), None),
-    ("repository:a/b:metadata_read,metadata_write", "repository", "a/b",
-     ("metadata_read", "metadata_write"), None),
-    ("artifact-repository:charts/x:pull", "artifact-repository", "charts/x", ("pull",), None),
-    ("repository(plugin):vieux/sshfs:pull", "repository", "vieux/sshfs", ("pull",), "plugin"),
-    ("repository:foo:", "repository", "foo", (), None),
-    ("repository:a/b:deleted_read,deleted_restore,delete", "repository", "a/b",
-     ("deleted_read", "deleted_restore", "delete"), None),
-])
+@pytest.mark.parametrize(
+    "value,kind,name,actions,cls",
+    [
+        (
+            "repository:samalba/my-app:pull,push",
+            "repository",
+            "samalba/my-app",
+            ("pull", "push"),
+            None,
+        ),
+        ("repository:localhost:5000/foo:pull", "repository", "localhost:5000/foo", ("pull",), None),
+        ("registry:catalog:*", "registry", "catalog", ("*",), None),
+        (
+            "repository:a/b:metadata_read,metadata_write",
+            "repository",
+            "a/b",
+            ("metadata_read", "metadata_write"),
+            None,
+        ),
+        ("artifact-repository:charts/x:pull", "artifact-repository", "charts/x", ("pull",), None),
+        ("repository(plugin):vieux/sshfs:pull", "repository", "vieux/sshfs", ("pull",), "plugin"),
+        ("repository:foo:", "repository", "foo", (), None),
+        (
+            "repository:a/b:deleted_read,deleted_restore,delete",
+            "repository",
+            "a/b",
+            ("deleted_read", "deleted_restore", "delete"),
+            None,
+        ),
+    ],
+)
 def test_parse_scope(value, kind, name, actions, cls) -> None:
     s = parse_scope(value)
     assert (s.type, s.name, s.actions, s.resource_class) == (kind, name, actions, cls)
@@ -35,21 +54,6 @@ def test_space_joined_and_repeated() -> None:
 def test_invalid(bad: str) -> None:
     with pytest.raises(ScopeParseError, match="Invalid scope"):
         parse_scope(bad)
-
-
-@pytest.mark.parametrize("method,path,expected", [
-    ("GET", "/v2/team/app/manifests/v1", "repository:team/app:pull"),
-    ("HEAD", "/v2/team/app/blobs/sha256:ab", "repository:team/app:pull"),
-    ("PUT", "/v2/team/app/manifests/v1", "repository:team/app:push"),
-    ("POST", "/v2/team/app/blobs/uploads/", "repository:team/app:pull,push"),
-    ("DELETE", "/v2/team/app/manifests/sha256:ab", "repository:team/app:delete"),
-    ("GET", "/v2/_catalog?n=10", "registry:catalog:*"),
-    ("GET", "/v2/", None),
-    ("GET", "/token", None),
-])
-def test_needed_scope(method, path, expected) -> None:
-    s = needed_scope(method, path)
-    assert (str(s) if s else None) == expected
 
 
 @given(st.text(max_size=200))

@@ -18,9 +18,12 @@ def basic(user: str, pw: str) -> dict[str, str]:
 
 def test_get_with_repeated_scopes_account_and_basic() -> None:
     r = parse_token_request(
-        "GET", "https://auth.docker.io/token?service=registry.docker.io&scope=repository:a:pull"
+        "GET",
+        "https://auth.docker.io/token?service=registry.docker.io&scope=repository:a:pull"
         "&scope=repository:b:pull,push&account=bob&client_id=docker&offline_token=true",
-        basic("bob", "pw-secret"), None)
+        basic("bob", "pw-secret"),
+        None,
+    )
     assert r.kind == "get" and r.service == "registry.docker.io" and r.account == "bob"
     assert [str(s) for s in r.scopes] == ["repository:a:pull", "repository:b:pull,push"]
     assert r.offline_token and r.client_id == "docker" and r.username == "bob"
@@ -28,37 +31,60 @@ def test_get_with_repeated_scopes_account_and_basic() -> None:
 
 
 def test_oauth2_password_grant() -> None:
-    r = parse_token_request("POST", "https://r.example/token", {},
-                            b"grant_type=password&username=u&password=p4ss&service=s"
-                            b"&scope=repository%3Aa%3Apull+repository%3Ab%3Apush&client_id=c")
+    r = parse_token_request(
+        "POST",
+        "https://r.example/token",
+        {},
+        b"grant_type=password&username=u&password=p4ss&service=s"
+        b"&scope=repository%3Aa%3Apull+repository%3Ab%3Apush&client_id=c",
+    )
     assert r.kind == "oauth2" and r.grant_type == "password" and r.username == "u"
     assert len(r.scopes) == 2 and r.credential == "password" and "p4ss" not in r.model_dump_json()
 
 
 def test_acr_exchange() -> None:
-    r = parse_token_request("POST", "https://contoso.azurecr.io/oauth2/exchange", {},
-                            f"grant_type=access_token&service=contoso.azurecr.io&tenant=t-1"
-                            f"&access_token={T.ACR_ACCESS}".encode())
+    r = parse_token_request(
+        "POST",
+        "https://contoso.azurecr.io/oauth2/exchange",
+        {},
+        f"grant_type=access_token&service=contoso.azurecr.io&tenant=t-1"
+        f"&access_token={T.ACR_ACCESS}".encode(),
+    )
     assert r.kind == "acr_exchange" and r.tenant == "t-1" and r.credential == "access_token"
     assert any("Entra" in n for n in r.notes)
 
 
 def test_acr_refresh_grant() -> None:
-    r = parse_token_request("POST", "https://contoso.azurecr.io/oauth2/token", {},
-                            f"grant_type=refresh_token&service=contoso.azurecr.io"
-                            f"&scope=repository:a:pull&refresh_token={T.ACR_REFRESH}".encode())
+    r = parse_token_request(
+        "POST",
+        "https://contoso.azurecr.io/oauth2/token",
+        {},
+        f"grant_type=refresh_token&service=contoso.azurecr.io"
+        f"&scope=repository:a:pull&refresh_token={T.ACR_REFRESH}".encode(),
+    )
     assert r.grant_type == "refresh_token" and r.credential == "refresh_token"
 
 
 def test_null_guid_username_noted() -> None:
-    r = parse_token_request("GET", "https://c.azurecr.io/oauth2/token?service=c.azurecr.io",
-                            basic("00000000-0000-0000-0000-000000000000", T.ACR_REFRESH), None)
+    r = parse_token_request(
+        "GET",
+        "https://c.azurecr.io/oauth2/token?service=c.azurecr.io",
+        basic("00000000-0000-0000-0000-000000000000", T.ACR_REFRESH),
+        None,
+    )
     assert any("ACR token" in n for n in r.notes)
 
 
 def test_response_token_and_refresh() -> None:
-    body = json.dumps({"token": T.DOCKER_HUB, "access_token": T.DOCKER_HUB, "expires_in": 300,
-                       "issued_at": "2026-11-27T00:00:00Z", "refresh_token": "opaque-refresh-xyz"})
+    body = json.dumps(
+        {
+            "token": T.DOCKER_HUB,
+            "access_token": T.DOCKER_HUB,
+            "expires_in": 300,
+            "issued_at": "2026-11-27T00:00:00Z",
+            "refresh_token": "opaque-refresh-xyz",
+        }
+    )
     r = parse_token_response(body)
     assert r.token and r.token.access[0].name == "library/ubuntu"
     assert r.refresh_token and r.refresh_token.kind == "opaque" and r.expires_in == 300
@@ -71,16 +97,25 @@ def test_acr_exchange_response_has_only_refresh_token() -> None:
 
 
 def test_expiry_falls_back_to_issued_at_and_minimum_60s() -> None:
-    r = parse_token_response(json.dumps({"token": "opaque-token-123456", "expires_in": 5,
-                                         "issued_at": "2026-01-01T00:00:00Z"}))
+    r = parse_token_response(
+        json.dumps(
+            {"token": "opaque-token-123456", "expires_in": 5, "issued_at": "2026-01-01T00:00:00Z"}
+        )
+    )
     assert r.expiry(0) == 1767225600 + 60
 
 
-@pytest.mark.parametrize("bad,match", [
-    ("not json", "not JSON"), ("[]", "not a JSON object"), ("{}", "no token"),
-    ('{"token": 5}', "not strings"), (b"\xff\xfe", "not JSON"),
-    (b"[" * 100000, "not JSON"),  # deeper than the JSON parser's recursion limit
-])
+@pytest.mark.parametrize(
+    "bad,match",
+    [
+        ("not json", "not JSON"),
+        ("[]", "not a JSON object"),
+        ("{}", "no token"),
+        ('{"token": 5}', "not strings"),
+        (b"\xff\xfe", "not JSON"),
+        (b"[" * 100000, "not JSON"),  # deeper than the JSON parser's recursion limit
+    ],
+)
 def test_response_errors(bad, match) -> None:
     with pytest.raises(ParseError, match=match):
         parse_token_response(bad)
@@ -88,8 +123,10 @@ def test_response_errors(bad, match) -> None:
 
 @given(st.binary(max_size=500))
 def test_hostile_bodies(body: bytes) -> None:
-    for call in (lambda: parse_token_response(body),
-                 lambda: parse_token_request("POST", "https://x/oauth2/token", {}, body)):
+    for call in (
+        lambda: parse_token_response(body),
+        lambda: parse_token_request("POST", "https://x/oauth2/token", {}, body),
+    ):
         try:
             call()
         except ParseError:

@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from acrproxy.errors import TokenDecodeError
-from acrproxy.tokens import NULL_GUID, decode_token, fingerprint, parse_authorization, strip_signature
+from acrproxy.tokens import (
+    NULL_GUID,
+    decode_token,
+    fingerprint,
+    parse_authorization,
+    strip_signature,
+)
 from tests import tokens_data as T
 
 
@@ -33,10 +39,13 @@ def test_gitlab_meta_and_nested_user_jwt() -> None:
     assert T.GITLAB_USER.rsplit(".", 1)[1] not in str(t.model_dump())
 
 
-@pytest.mark.parametrize("token,label", [
-    (T.ACR_REFRESH, "ACR refresh token (exchanged from an Entra ID token)"),
-    (T.ACR_ACCESS, "ACR access token"),
-])
+@pytest.mark.parametrize(
+    "token,label",
+    [
+        (T.ACR_REFRESH, "ACR refresh token (exchanged from an Entra ID token)"),
+        (T.ACR_ACCESS, "ACR access token"),
+    ],
+)
 def test_acr(token: str, label: str) -> None:
     t = decode_token(token)
     assert t.label == label
@@ -67,16 +76,21 @@ def test_basic_keeps_username_only() -> None:
 def test_null_guid_is_explained() -> None:
     value = base64.b64encode(f"{NULL_GUID}:{T.ACR_REFRESH}".encode()).decode()
     cred = parse_authorization(f"Basic {value}")
-    assert "ACR" in cred.note and cred.token is not None and cred.token.label.startswith("ACR refresh")
+    assert (
+        "ACR" in cred.note and cred.token is not None and cred.token.label.startswith("ACR refresh")
+    )
 
 
-@pytest.mark.parametrize("bad,match", [
-    ("", "empty"),
-    ("eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.x", "not a decodable JWT"),
-    ("eyJub3QiOiJjbG9zZWQ.e30.x", "not a decodable JWT"),
-    ("has space", "white space"),
-    ("x" * 300000, "longer than"),
-])
+@pytest.mark.parametrize(
+    "bad,match",
+    [
+        ("", "empty"),
+        ("eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.x", "not a decodable JWT"),
+        ("eyJub3QiOiJjbG9zZWQ.e30.x", "not a decodable JWT"),
+        ("has space", "white space"),
+        ("x" * 300000, "longer than"),
+    ],
+)
 def test_errors(bad: str, match: str) -> None:
     with pytest.raises(TokenDecodeError, match=match):
         decode_token(bad)
@@ -93,8 +107,12 @@ def test_hostile_text(value: str) -> None:
 @given(st.binary(max_size=300))
 def test_hostile_jwt_segments(data: bytes) -> None:
     seg = base64.urlsafe_b64encode(data).decode().rstrip("=")
-    for value in (f"eyJ{seg}.{seg}.{seg}", f"eyJhbGciOiJIUzI1NiJ9.{seg}.x", f"Bearer eyJ{seg}.e30.",
-                  f"Basic {seg}"):
+    for value in (
+        f"eyJ{seg}.{seg}.{seg}",
+        f"eyJhbGciOiJIUzI1NiJ9.{seg}.x",
+        f"Bearer eyJ{seg}.e30.",
+        f"Basic {seg}",
+    ):
         try:
             if value.startswith(("Bearer", "Basic")):
                 parse_authorization(value)

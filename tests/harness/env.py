@@ -70,8 +70,9 @@ class RegistryEnv:
         data = self.root / "data"
         data.mkdir(exist_ok=True)
         self.start_token()
-        self.storage = StorageServer("127.0.0.1", 0, data, str(self.pki.server_cert),
-                                     str(self.pki.server_key)).start()
+        self.storage = StorageServer(
+            "127.0.0.1", 0, data, str(self.pki.server_cert), str(self.pki.server_key)
+        ).start()
         self.registry_port = self.registry_port or free_port()
         self.start_registry()
         return self
@@ -79,9 +80,17 @@ class RegistryEnv:
     def start_token(self) -> None:
         """Start the token server (again, on the same port after stop_token)."""
         port = self.token.port if self.token is not None else 0
-        self.token = TokenServer("127.0.0.1", port, str(self.pki.server_cert), str(self.pki.server_key),
-                                 self.pki.signing_key_pem, self.pki.signing_cert_der, self.pki.kid,
-                                 SERVICE, ISSUER).start()
+        self.token = TokenServer(
+            "127.0.0.1",
+            port,
+            str(self.pki.server_cert),
+            str(self.pki.server_key),
+            self.pki.signing_key_pem,
+            self.pki.signing_cert_der,
+            self.pki.kid,
+            SERVICE,
+            ISSUER,
+        ).start()
         self.token_running = True
 
     def stop_token(self) -> None:
@@ -167,7 +176,10 @@ def wait_for_port(port: int, proc: subprocess.Popen | None = None, tries: int = 
 
 def _tar_layer(size: int, seed: int, path: Path) -> None:
     rng = random.Random(seed)
-    with open(path, "wb") as out, tarfile.open(fileobj=out, mode="w", format=tarfile.GNU_FORMAT) as tar:
+    with (
+        open(path, "wb") as out,
+        tarfile.open(fileobj=out, mode="w", format=tarfile.GNU_FORMAT) as tar,
+    ):
         info = tarfile.TarInfo("data.bin")
         info.size = size
         info.mtime = 946681200
@@ -178,7 +190,7 @@ def _tar_layer(size: int, seed: int, path: Path) -> None:
             def readable(self) -> bool:
                 return True
 
-            def readinto(self, b) -> int:  # noqa: ANN001
+            def readinto(self, b) -> int:
                 n = min(len(b), self.left)
                 b[:n] = rng.randbytes(n)
                 self.left -= n
@@ -214,32 +226,58 @@ def make_oci_image(layout: Path, layer_bytes: int, seed: int = 1, tag: str = "la
     tmp = layout / "layer.tmp"
     _tar_layer(layer_bytes, seed, tmp)
     layer_digest, layer_size = _blob(layout, path=tmp)
-    config = json.dumps({
-        "architecture": "amd64", "os": "linux",
-        "rootfs": {"type": "layers", "diff_ids": [layer_digest]}, "config": {},
-    }).encode()
+    config = json.dumps(
+        {
+            "architecture": "amd64",
+            "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": [layer_digest]},
+            "config": {},
+        }
+    ).encode()
     config_digest, config_size = _blob(layout, config)
-    manifest = json.dumps({
-        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-                   "digest": config_digest, "size": config_size},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
-                    "digest": layer_digest, "size": layer_size}],
-    }).encode()
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "digest": config_digest,
+                "size": config_size,
+            },
+            "layers": [
+                {
+                    "mediaType": "application/vnd.oci.image.layer.v1.tar",
+                    "digest": layer_digest,
+                    "size": layer_size,
+                }
+            ],
+        }
+    ).encode()
     manifest_digest, manifest_size = _blob(layout, manifest)
-    (layout / "index.json").write_text(json.dumps({
-        "schemaVersion": 2,
-        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
-                       "digest": manifest_digest, "size": manifest_size,
-                       "annotations": {"org.opencontainers.image.ref.name": tag}}],
-    }))
+    (layout / "index.json").write_text(
+        json.dumps(
+            {
+                "schemaVersion": 2,
+                "manifests": [
+                    {
+                        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                        "digest": manifest_digest,
+                        "size": manifest_size,
+                        "annotations": {"org.opencontainers.image.ref.name": tag},
+                    }
+                ],
+            }
+        )
+    )
     return layer_digest
 
 
-def skopeo(*args: str, proxy: str | None = None, timeout: float = 600,
-           check: bool = True) -> subprocess.CompletedProcess[str]:
+def skopeo(
+    *args: str, proxy: str | None = None, timeout: float = 600, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     if proxy:
         env["HTTPS_PROXY"] = env["HTTP_PROXY"] = proxy
-    return subprocess.run(["skopeo", *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, check=check)
+    return subprocess.run(
+        ["skopeo", *args], env=env, capture_output=True, text=True, timeout=timeout, check=check
+    )

@@ -28,7 +28,9 @@ def _pem_key(key: rsa.RSAPrivateKey) -> bytes:
 
 def libtrust_kid(key: rsa.RSAPublicKey) -> str:
     """distribution's key id: base32 of the first 240 bits of sha256(DER public key), in 4s."""
-    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    der = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     b32 = base64.b32encode(hashlib.sha256(der).digest()[:30]).decode()
     return ":".join(b32[i : i + 4] for i in range(0, len(b32), 4))
 
@@ -57,7 +59,9 @@ def make_pki(folder: Path, hosts: list[str]) -> Pki:
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=30))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
         .add_extension(
             x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True
         )
@@ -78,15 +82,20 @@ def make_pki(folder: Path, hosts: list[str]) -> Pki:
                 x509.KeyUsage(True, False, True, False, False, False, False, False, False),
                 critical=True,
             )
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                critical=False,
             )
         )
         if server:
             b = b.add_extension(
                 x509.SubjectAlternativeName([x509.DNSName(h) for h in sans]), critical=False
-            ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            ).add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+            )
         return b.sign(ca_key, hashes.SHA256()), key
 
     server, server_key = leaf(hosts[0], hosts, True)

@@ -15,8 +15,9 @@ from tests.harness.env import free_port
 
 
 class ProxyProcess:
-    def __init__(self, workdir: Path, upstream_ca: str, *extra: str,
-                 command: list[str] | None = None) -> None:
+    def __init__(
+        self, workdir: Path, upstream_ca: str, *extra: str, command: list[str] | None = None
+    ) -> None:
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -24,9 +25,20 @@ class ProxyProcess:
         self.flows = workdir / "flows.mitm"
         self.confdir = workdir / "confdir"
         base = command or [sys.executable, "-m", "acrproxy", "run"]
-        self.cmd = [*base, "--listen-port", str(self.port), "--confdir", str(self.confdir),
-                    "--report", str(self.report), "--set", f"ssl_verify_upstream_trusted_ca={upstream_ca}",
-                    "--set", f"save_stream_file={self.flows}", *extra]
+        self.cmd = [
+            *base,
+            "--listen-port",
+            str(self.port),
+            "--confdir",
+            str(self.confdir),
+            "--report",
+            str(self.report),
+            "--set",
+            f"ssl_verify_upstream_trusted_ca={upstream_ca}",
+            "--set",
+            f"save_stream_file={self.flows}",
+            *extra,
+        ]
         self.lines: list[str] = []
         self._ready = threading.Event()
         self.proc: subprocess.Popen[str] | None = None
@@ -38,8 +50,9 @@ class ProxyProcess:
     def start(self) -> ProxyProcess:
         env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
         env["COLUMNS"] = "200"
-        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, env=env)
+        self.proc = subprocess.Popen(
+            self.cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        )
         threading.Thread(target=self._read, daemon=True).start()
         if not self._ready.wait(60) or self.proc.poll() is not None:
             raise RuntimeError("acrproxy did not start:\n" + "".join(self.lines))
@@ -82,22 +95,51 @@ class ProxyProcess:
         return "".join(self.lines)
 
 
-def pull_via(proxy: ProxyProcess, registry_addr: str, dest: str, creds: str = "bob:bob-password-2",
-             repo: str = "team/app:v1", layout: str = "oci", check: bool = True,
-             timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def pull_via(
+    proxy: ProxyProcess,
+    registry_addr: str,
+    dest: str,
+    creds: str = "bob:bob-password-2",
+    repo: str = "team/app:v1",
+    layout: str = "oci",
+    check: bool = True,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
     """`skopeo copy` of registry_addr/repo to dest (an OCI layout, or dir:) through the proxy."""
     from tests.harness.env import skopeo
 
     target = f"oci:{dest}:x" if layout == "oci" else f"dir:{dest}"
-    return skopeo("copy", "--src-cert-dir", str(proxy.cert_dir()), "--src-creds", creds,
-                  f"docker://{registry_addr}/{repo}", target, proxy=proxy.url, check=check,
-                  timeout=timeout)
+    return skopeo(
+        "copy",
+        "--src-cert-dir",
+        str(proxy.cert_dir()),
+        "--src-creds",
+        creds,
+        f"docker://{registry_addr}/{repo}",
+        target,
+        proxy=proxy.url,
+        check=check,
+        timeout=timeout,
+    )
 
 
-def inspect_via(proxy: ProxyProcess, registry_addr: str, creds: str = "bob:bob-password-2",
-                repo: str = "team/app:v1", check: bool = True) -> subprocess.CompletedProcess[str]:
+def inspect_via(
+    proxy: ProxyProcess,
+    registry_addr: str,
+    creds: str = "bob:bob-password-2",
+    repo: str = "team/app:v1",
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
     """`skopeo inspect` of registry_addr/repo through the proxy."""
     from tests.harness.env import skopeo
 
-    return skopeo("inspect", "--cert-dir", str(proxy.cert_dir()), "--creds", creds,
-                  f"docker://{registry_addr}/{repo}", proxy=proxy.url, check=check)
+    return skopeo(
+        "inspect",
+        "--cert-dir",
+        str(proxy.cert_dir()),
+        "--creds",
+        creds,
+        f"docker://{registry_addr}/{repo}",
+        proxy=proxy.url,
+        check=check,
+    )

@@ -8,8 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class TlsServer:
-    def __init__(self, host: str, port: int, handler: type[BaseHTTPRequestHandler], cert: str,
-                 key: str) -> None:
+    def __init__(
+        self, host: str, port: int, handler: type[BaseHTTPRequestHandler], cert: str, key: str
+    ) -> None:
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -18,7 +19,7 @@ class TlsServer:
         self.port = int(self.httpd.server_address[1])
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def start(self):  # noqa: ANN201 - returns the subclass
+    def start(self):  # returns the subclass
         self.thread.start()
         return self
 

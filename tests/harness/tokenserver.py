@@ -29,15 +29,29 @@ ANONYMOUS: dict[str, set[str]] = {"public/*": {"pull"}}
 def _allowed(rights: dict[str, set[str]], name: str) -> set[str]:
     out: set[str] = set()
     for pattern, actions in rights.items():
-        if pattern == "*" or (pattern.endswith("/*") and name.startswith(pattern[:-1])) or pattern == name:
+        if (
+            pattern == "*"
+            or (pattern.endswith("/*") and name.startswith(pattern[:-1]))
+            or pattern == name
+        ):
             out |= actions
     return out
 
 
 class TokenServer(TlsServer):
-    def __init__(self, host: str, port: int, cert: str, key: str, signing_key_pem: bytes,
-                 signing_cert_der: bytes, kid: str, service: str, issuer: str,
-                 lifetime: int = 300) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        cert: str,
+        key: str,
+        signing_key_pem: bytes,
+        signing_cert_der: bytes,
+        kid: str,
+        service: str,
+        issuer: str,
+        lifetime: int = 300,
+    ) -> None:
         self.service, self.issuer, self.lifetime = service, issuer, lifetime
         self.signing_key_pem, self.kid = signing_key_pem, kid
         self.x5c = [base64.b64encode(signing_cert_der).decode()]
@@ -87,30 +101,51 @@ class TokenServer(TlsServer):
                     return False
                 return name if name in USERS and USERS[name][0] == pw else False
 
-            def _issue(self, user: str | None, scopes: list[str], offline: bool,
-                       oauth: bool = False) -> None:
+            def _issue(
+                self, user: str | None, scopes: list[str], offline: bool, oauth: bool = False
+            ) -> None:
                 rights = USERS[user][1] if user else ANONYMOUS
                 access = []
                 for scope in " ".join(scopes).split():
                     kind, rest = scope.split(":", 1)
                     name, _, actions = rest.rpartition(":")
                     allowed = _allowed(rights, name) if kind == "repository" else set()
-                    access.append({"type": kind, "name": name,
-                                   "actions": [a for a in actions.split(",") if a in allowed]})
+                    access.append(
+                        {
+                            "type": kind,
+                            "name": name,
+                            "actions": [a for a in actions.split(",") if a in allowed],
+                        }
+                    )
                 now = int(time.time())
-                claims = {"iss": server.issuer, "sub": user or "", "aud": server.service,
-                          "exp": now + server.lifetime, "nbf": now - 10, "iat": now,
-                          "jti": secrets.token_hex(8), "access": access}
-                token = jwt.encode(claims, server.signing_key_pem, algorithm="RS256",
-                                   headers={"x5c": server.x5c, "kid": server.kid})
+                claims = {
+                    "iss": server.issuer,
+                    "sub": user or "",
+                    "aud": server.service,
+                    "exp": now + server.lifetime,
+                    "nbf": now - 10,
+                    "iat": now,
+                    "jti": secrets.token_hex(8),
+                    "access": access,
+                }
+                token = jwt.encode(
+                    claims,
+                    server.signing_key_pem,
+                    algorithm="RS256",
+                    headers={"x5c": server.x5c, "kid": server.kid},
+                )
                 body: dict[str, object] = {
-                    "token": token, "access_token": token, "expires_in": server.lifetime,
+                    "token": token,
+                    "access_token": token,
+                    "expires_in": server.lifetime,
                     "issued_at": datetime.datetime.fromtimestamp(now, datetime.UTC)
-                    .isoformat().replace("+00:00", "Z"),
+                    .isoformat()
+                    .replace("+00:00", "Z"),
                 }
                 if oauth:
                     body["scope"] = " ".join(
-                        f"{a['type']}:{a['name']}:{','.join(a['actions'])}" for a in access)
+                        f"{a['type']}:{a['name']}:{','.join(a['actions'])}" for a in access
+                    )
                 if offline and user:
                     rt = secrets.token_urlsafe(24)
                     server.refresh[rt] = user

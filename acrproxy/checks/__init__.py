@@ -1,0 +1,30 @@
+"""Checks: one small pure function per finding, grouped by family, listed in one registry.
+
+A check takes an exchange and a read-only `Context` and yields findings. To add a finding: a
+`Code` and its catalogue entry in `acrproxy.findings`, a function in its family's module here,
+and that function in `CHECKS`.
+"""
+
+from __future__ import annotations
+
+from acrproxy.checks import blobs, credentials, redirects, responses, tokens
+from acrproxy.checks.context import Check, Context, Hop
+
+CHECKS: tuple[Check, ...] = (
+    redirects.credential_leak_on_redirect,
+    credentials.double_auth_on_signed_url,
+    credentials.credential_over_plaintext,
+    credentials.token_validity,
+    responses.upstream_error,
+    responses.storage_auth_error,
+    responses.rate_limited,
+    responses.challenge,
+    tokens.token_request_failed,
+    tokens.scope_not_granted,
+    tokens.token_audience_mismatch,
+    tokens.token_refetched,
+    tokens.insufficient_scope,
+    blobs.blob_digest_mismatch,
+)
+
+__all__ = ["CHECKS", "Check", "Context", "Hop"]

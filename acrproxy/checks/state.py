@@ -1,0 +1,85 @@
+"""Session state the checks read through their context: redirect chains and issued tokens.
+
+Both are bounded (oldest entries go first), so a long capture cannot grow them without limit.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from urllib.parse import urljoin
+
+from acrproxy.authflow import Recorded, Step
+from acrproxy.checks.context import Hop
+from acrproxy.exchange import Exchange
+
+REDIRECTS = (301, 302, 303, 307, 308)
+REDIRECT_WINDOW = 120.0
+"""A request counts as following a redirect when it comes within this many seconds."""
+MAX_ENTRIES = 10_000
+
+
+class RedirectChains:
+    """Pending redirects: (client, target URL) -> the first request of the chain."""
+
+    def __init__(self, limit: int = MAX_ENTRIES) -> None:
+        self._pending: OrderedDict[tuple[str, str], Hop] = OrderedDict()
+        self._limit = limit
+
+    def arrive(self, ex: Exchange) -> Hop | None:
+        """The chain this request follows, if it is the target of a recent redirect."""
+        hop = self._pending.pop((ex.client, ex.url), None)
+        if hop is not None and ex.started - hop.at > REDIRECT_WINDOW:
+            return None
+        return hop
+
+    def depart(self, ex: Exchange, chain: Hop | None) -> None:
+        """Remember where a redirect response sends the client next."""
+        location = ex.resp("location")
+        if ex.status not in REDIRECTS or not location:
+            return
+        first = chain or Hop(ex.url, ex.id, ex.started)
+        try:
+            target = urljoin(ex.url, location)
+        except ValueError:  # not a URL (e.g. an unclosed IPv6 bracket): nothing to follow
+            return
+        self._pending[(ex.client, target)] = Hop(
+            first.url, first.exchange_id, ex.ended or ex.started
+        )
+        while len(self._pending) > self._limit:
+            self._pending.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+
+class IssuedTokens:
+    """When each (client, service, scopes) token expires, to notice tokens fetched again."""
+
+    def __init__(self, limit: int = MAX_ENTRIES) -> None:
+        self._expiry: OrderedDict[tuple[str, str, str], float] = OrderedDict()
+        self._limit = limit
+
+    @staticmethod
+    def _key(ex: Exchange, rec: Recorded) -> tuple[str, str, str] | None:
+        flow = rec.auth_flow
+        if rec.step is not Step.TOKEN_REQUEST or flow is None or flow.token is None:
+            return None
+        scopes = " ".join(sorted(str(s) for s in flow.requested))
+        return (ex.client, flow.token.request.service or "", scopes)
+
+    def previous(self, ex: Exchange, rec: Recorded) -> float | None:
+        key = self._key(ex, rec)
+        return self._expiry.get(key) if key is not None else None
+
+    def record(self, ex: Exchange, rec: Recorded) -> None:
+        key = self._key(ex, rec)
+        flow = rec.auth_flow
+        if key is None or flow is None or flow.token is None or not flow.token.expires_at:
+            return
+        self._expiry[key] = flow.token.expires_at
+        self._expiry.move_to_end(key)
+        while len(self._expiry) > self._limit:
+            self._expiry.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._expiry)

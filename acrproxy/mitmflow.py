@@ -1,0 +1,69 @@
+"""Exchanges from mitmproxy flows (live, or read from a `mitmdump -w` file)."""
+
+from __future__ import annotations
+
+from mitmproxy import http
+
+from acrproxy.exchange import Exchange
+from acrproxy.note import read_note
+from acrproxy.sensitive import STREAM_THRESHOLD
+
+
+def _headers(h: http.Headers) -> list[tuple[str, str]]:
+    return [(k.lower(), v) for k, v in h.items(multi=True)]  # type: ignore[no-untyped-call]
+
+
+def from_flow(flow: http.HTTPFlow, body_limit: int = STREAM_THRESHOLD) -> Exchange:
+    """Build an Exchange from a mitmproxy HTTP flow; streamed or large bodies are left out."""
+
+    req = flow.request
+    client = ""
+    if flow.client_conn and flow.client_conn.peername:
+        client = str(flow.client_conn.peername[0])
+    url = f"https://{req.host}:{req.port}/" if req.method == "CONNECT" else req.pretty_url
+    ex = Exchange(
+        id=flow.id,
+        method=req.method,
+        url=url,
+        client=client,
+        started=req.timestamp_start,
+        req_headers=_headers(req.headers),
+    )
+    if req.raw_content is not None and len(req.raw_content) <= body_limit:
+        try:
+            ex.req_body = req.get_content(strict=False)
+        except ValueError:
+            ex.req_body = req.raw_content
+    stream = read_note(flow.metadata).stream
+    resp = flow.response
+    if resp is not None:
+        ex.status = resp.status_code
+        ex.reason = resp.reason
+        ex.resp_headers = _headers(resp.headers)
+        ex.ended = resp.timestamp_end or resp.timestamp_start
+        if resp.raw_content is not None:
+            ex.resp_size = len(resp.raw_content)
+            if len(resp.raw_content) <= body_limit:
+                try:
+                    ex.resp_body = resp.get_content(strict=False)
+                except ValueError:
+                    ex.resp_body = resp.raw_content
+        else:
+            if stream is not None:
+                ex.resp_size, ex.body_sha256 = stream.response_size, stream.response_sha256
+            if ex.resp_size is None and resp.headers.get("content-length", "").isdigit():
+                ex.resp_size = int(resp.headers["content-length"])
+    if flow.error is not None:
+        ex.error = flow.error.msg
+        ex.ended = ex.ended or flow.error.timestamp
+    return ex
+
+
+def from_failed_connect(flow: http.HTTPFlow) -> Exchange:
+    """A CONNECT the proxy could not complete upstream: no response from the server."""
+    ex = from_flow(flow, body_limit=0)
+    if ex.error is None and flow.response is not None:
+        text = (flow.response.get_content(strict=False) or b"")[:300].decode("utf-8", "replace")
+        ex.error = text.strip() or f"CONNECT failed with {flow.response.status_code}"
+    ex.status, ex.resp_headers, ex.resp_size = None, [], None
+    return ex

@@ -1,0 +1,28 @@
+"""The guard contains failures and logs each kind once."""
+
+from __future__ import annotations
+
+import logging
+
+from acrproxy.addons.guard import Guard
+
+
+def test_contains_and_logs_each_kind_once(caplog) -> None:
+    g = Guard(logging.getLogger("t"))
+    for _ in range(3):
+        with g.contain("thing"):
+            raise ValueError("boom")
+        with g.contain("thing"):
+            raise KeyError("k")
+        with g.contain("other"):
+            raise ValueError("boom")
+    assert len([r for r in caplog.records if "failed" in r.message]) == 3
+
+
+def test_lets_base_exceptions_through() -> None:
+    import pytest
+
+    g = Guard(logging.getLogger("t"))
+    with pytest.raises(KeyboardInterrupt):
+        with g.contain("thing"):
+            raise KeyboardInterrupt

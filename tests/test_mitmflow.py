@@ -1,0 +1,37 @@
+"""Exchanges from mitmproxy flows: headers, bodies within the limit, streamed records, errors."""
+
+from __future__ import annotations
+
+from mitmproxy import http
+
+from acrproxy.mitmflow import from_failed_connect, from_flow
+from acrproxy.note import StreamRecord, read_note, write_note
+from tests.flows import flow
+
+
+def test_headers_are_lower_case_and_bodies_kept_within_the_limit() -> None:
+    f = flow("https://r.test/v2/a/manifests/v1", req_headers={"X-Test": "1"}, body=b"x" * 100)
+    e = from_flow(f)
+    assert e.req("x-test") == "1" and e.resp_body == b"x" * 100 and e.client == "10.0.0.5"
+    assert from_flow(f, body_limit=10).resp_body is None
+    assert from_flow(f, body_limit=10).resp_size == 100
+
+
+def test_streamed_bodies_come_from_the_note() -> None:
+    f = flow("https://r.test/v2/a/blobs/sha256:" + "a" * 64)
+    f.response.raw_content = None
+    note = read_note(f.metadata)
+    note.stream = StreamRecord(response_size=7, response_sha256="sha256:" + "b" * 64)
+    write_note(f.metadata, note)
+    e = from_flow(f)
+    assert e.resp_size == 7 and e.body_sha256 == "sha256:" + "b" * 64
+
+
+def test_errors_and_failed_connects() -> None:
+    e = from_flow(flow("https://r.test/v2/", status=None, error="Connection refused"))
+    assert e.status is None and e.error == "Connection refused"
+    f = flow("https://r.test:443/", method="CONNECT", status=502, body=b"Bad Gateway: refused")
+    f.request = http.Request.make("CONNECT", "https://r.test:443/")
+    f.request.host, f.request.port = "r.test", 443
+    c = from_failed_connect(f)
+    assert c.status is None and "refused" in (c.error or "") and c.url == "https://r.test:443/"
