@@ -50,7 +50,7 @@ class Session:
     def feed(self, ex: Exchange) -> ExchangeNote:
         """Analyse one exchange; returns what it showed (new findings, completed auth flows)."""
         self.requests += 1
-        self.hosts.add(ex.parts.netloc)
+        self.hosts.add(ex.authority)
         rec = self.recorder.feed(ex)
         hop = self.redirects.arrive(ex)
         ctx = Context(

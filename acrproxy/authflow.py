@@ -17,7 +17,8 @@ from pydantic import BaseModel
 from acrproxy.challenge import Challenge, parse_www_authenticate
 from acrproxy.errors import ParseError
 from acrproxy.exchange import Exchange
-from acrproxy.redact import redact_url
+from acrproxy.fingerprint import fingerprint
+from acrproxy.redact import redact_url, scrub
 from acrproxy.registry_api import is_token_path, needed_scope, registry_error_code
 from acrproxy.scopes import Scope, covers, merge_scopes
 from acrproxy.tokenreq import (
@@ -108,6 +109,21 @@ class AuthFlow(BaseModel):
         return [s.exchange_id for s in steps if s is not None]
 
 
+def _safe(c: Challenge) -> Challenge:
+    """A challenge as the report keeps it: parameter values scrubbed of anything secret."""
+    return c.model_copy(
+        update={
+            "params": {k: scrub(v) for k, v in c.params.items()},
+            "scope_errors": [scrub(e) for e in c.scope_errors],
+            "token68": fingerprint(c.token68) if c.token68 else None,
+        }
+    )
+
+
+def _text(value: str | None) -> str | None:
+    return scrub(value) if value else value
+
+
 def gaps(wanted: list[Scope], granted: list[Scope]) -> list[ScopeGap]:
     have = merge_scopes(granted)
     out = []
@@ -181,13 +197,13 @@ class Recorder:
                 challenges = []
             bearer = next((c for c in challenges if c.is_bearer and c.realm), None)
             if bearer is not None:
-                new = self._new(ex.client, ex.parts.netloc)
+                new = self._new(ex.client, ex.authority)
                 new.challenge = ChallengeStep(
                     exchange_id=ex.id,
                     method=ex.method,
                     url=redact_url(ex.url),
                     status=401,
-                    challenges=challenges,
+                    challenges=[_safe(c) for c in challenges],
                     registry_error=registry_error_code(ex.resp_body),
                 )
                 new.needed = list(bearer.scopes)
@@ -206,8 +222,8 @@ class Recorder:
             return None
         flow = self._open.pop((ex.client, endpoint), None)
         if flow is None:
-            flow = self._new(ex.client, req.service or ex.parts.netloc)
-        step = TokenStep(exchange_id=ex.id, request=req, status=ex.status, error=ex.error)
+            flow = self._new(ex.client, req.service or ex.authority)
+        step = TokenStep(exchange_id=ex.id, request=req, status=ex.status, error=_text(ex.error))
         flow.token = step
         flow.requested = list(req.scopes)
         flow.account = req.account or req.username
@@ -215,7 +231,7 @@ class Recorder:
             try:
                 resp = parse_token_response(ex.resp_body)
             except ParseError as e:
-                step.response_error = str(e)
+                step.response_error = scrub(str(e))
             else:
                 step.response = resp
                 step.issued = ex.ended or ex.started
@@ -244,7 +260,7 @@ class Recorder:
                 method=ex.method,
                 url=redact_url(ex.url),
                 status=ex.status,
-                error=ex.error,
+                error=_text(ex.error),
             )
             flow.state = "completed"
         scope = needed_scope(ex.method, ex.path)

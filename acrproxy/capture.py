@@ -11,32 +11,40 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from mitmproxy import exceptions, http
 from mitmproxy.io import FlowReader
 from mitmproxy.io.har import fix_headers
 
 from acrproxy.errors import CaptureReadError
-from acrproxy.exchange import Exchange
+from acrproxy.exchange import Exchange, clean
 from acrproxy.mitmflow import from_flow
 
 
 def read_exchanges(path: str | Path) -> Iterator[Exchange]:
-    """Yield the HTTP exchanges of a HAR or mitmproxy flow file."""
+    """Yield the HTTP exchanges of a HAR or mitmproxy flow file (`-`: standard input)."""
     path = Path(path)
     try:
-        f = open(path, "rb")
+        f = open(sys.stdin.fileno(), "rb", closefd=False) if str(path) == "-" else open(path, "rb")
     except OSError as e:
         raise CaptureReadError(f"{path}: {e.strerror or e}") from e
     with f:
-        head = f.read(4)
-        f.seek(3 if head.startswith(b"\xef\xbb\xbf") else 0)
-        if head.lstrip(b"\xef\xbb\xbf").startswith(b"{"):
-            yield from _har(path, f.read())
+        try:  # peek, not seek: pipes and process substitution work too
+            if f.peek(3)[:3] == b"\xef\xbb\xbf":
+                f.read(3)
+            har = f.peek(1)[:1] in (b"{", b" ", b"\n", b"\r", b"\t")
+            if har:
+                raw = f.read()
+        except OSError as e:
+            raise CaptureReadError(f"{path}: {e.strerror or e}") from e
+        if har:
+            yield from _har(path, raw)
         else:
             yield from _flows(path, f)
 
@@ -48,19 +56,28 @@ def _har(path: Path, raw: bytes) -> Iterator[Exchange]:
         if not isinstance(entries, list):
             raise TypeError("log.entries is not a list")
     except (ValueError, UnicodeError, KeyError, TypeError, RecursionError) as e:
-        raise CaptureReadError(f"{path}: not a HAR file ({type(e).__name__}: {e})") from e
+        raise CaptureReadError(f"{path}: not a HAR: {_why(e)}") from e
     for n, entry in enumerate(entries, 1):
         try:
             yield har_exchange(entry, f"entry-{n}")
         except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as e:
-            raise CaptureReadError(
-                f"{path}: entry {n}: not a HAR entry ({type(e).__name__}: {e})"
-            ) from e
+            raise CaptureReadError(f"{path}: not a HAR: entry {n}: {_why(e)}") from e
+
+
+def _why(e: Exception) -> str:
+    if isinstance(e, KeyError):
+        return f"no {e.args[0]!s} field"
+    return f"{type(e).__name__}: {e}"[:200]
 
 
 def _headers(raw: Any) -> list[tuple[str, str]]:
-    headers = fix_headers(raw or [])
-    return [(k.lower(), v) for k, v in headers.items(multi=True)]  # type: ignore[no-untyped-call]
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(h, dict | list) for h in raw):
+        raise TypeError("headers is not a list of headers")
+    headers = fix_headers(raw)
+    items = headers.items(multi=True)  # type: ignore[no-untyped-call]
+    return [(clean(k.lower()), clean(v)) for k, v in items]
 
 
 def _body(obj: dict[str, Any], encoding_key: str) -> bytes | None:
@@ -79,22 +96,30 @@ def har_exchange(entry: dict[str, Any], entry_id: str) -> Exchange:
         str(entry["startedDateTime"]).replace("Z", "+00:00")
     ).timestamp()
     took = entry.get("time")
+    url = req["url"]
+    if not isinstance(url, str) or not isinstance(req["method"], str):
+        raise TypeError("request.url and request.method must be strings")
+    _ = urlsplit(url).port  # raises ValueError for what no client could have sent
     ex = Exchange(
         id=entry_id,
-        method=str(req["method"]),
-        url=str(req["url"]),
+        method=clean(req["method"]),
+        url=clean(url),
         started=started,
         ended=started + float(took) / 1000 if isinstance(took, int | float) and took >= 0 else None,
         req_headers=_headers(req.get("headers")),
     )
+    if not isinstance(resp, dict):
+        raise TypeError("response is not an object")
     post = req.get("postData")
     if isinstance(post, dict):
         ex.req_body = _body(post, "_encoding")
     status = resp.get("status")
     if isinstance(status, int) and status > 0:
         content = resp.get("content") or {}
+        if not isinstance(content, dict):
+            raise TypeError("response.content is not an object")
         ex.status = status
-        ex.reason = str(resp.get("statusText") or "")
+        ex.reason = clean(str(resp.get("statusText") or ""))
         ex.resp_headers = _headers(resp.get("headers"))
         ex.resp_body = _body(content, "encoding")
         size = content.get("_size", content.get("size"))
@@ -103,7 +128,7 @@ def har_exchange(entry: dict[str, Any], entry_id: str) -> Exchange:
         )
         ex.body_sha256 = content.get("_sha256") if isinstance(content.get("_sha256"), str) else None
     if resp.get("_error"):
-        ex.error = str(resp["_error"])
+        ex.error = clean(str(resp["_error"]))
     return ex
 
 

@@ -119,9 +119,7 @@ def _parse(value: str) -> list[Challenge]:
             break
         scheme = r.token()
         if not scheme:
-            raise ChallengeParseError(
-                f"expected an auth scheme at character {r.i} of {value[:80]!r}"
-            )
+            raise ChallengeParseError(f"expected an auth scheme at character {r.i}")
         params: dict[str, list[str]] = {}
         token68 = None
         r.skip_ws()
@@ -136,8 +134,8 @@ def _parse(value: str) -> list[Challenge]:
                 params.setdefault(name.lower(), []).append(val)
                 r.skip_ws()
                 if r.peek() == ",":
-                    r.i += 1
-                    r.skip_ws()
+                    while r.peek() in (",", " ", "\t"):  # empty list elements: RFC 9110 5.6.1
+                        r.i += 1
                     save = r.i
                     nxt = r.token()
                     r.skip_ws()
@@ -148,10 +146,10 @@ def _parse(value: str) -> list[Challenge]:
                 continue
             r.i = start
             if params or token68 is not None:
-                raise ChallengeParseError(f"unexpected text at character {r.i} of {value[:80]!r}")
+                raise ChallengeParseError(f"unexpected text at character {r.i}")
             token68 = r.token(_TOKEN68)
             if not token68:
-                raise ChallengeParseError(f"unexpected {r.peek()!r} at character {r.i}")
+                raise ChallengeParseError(f"unexpected character at {r.i}")
             r.skip_ws()
         challenges.append(_build(scheme, params, token68))
     if not challenges:

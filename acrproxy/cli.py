@@ -9,6 +9,8 @@ import json
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
 
 from rich.console import Console
 
@@ -18,14 +20,27 @@ from acrproxy.errors import ParseError
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error on one line (exit 2) instead of the usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise argparse.ArgumentTypeError(f"not a TCP port: {value!r} (1-65535)")
+    return int(value)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="acrproxy", description=__doc__)
+    p = _Parser(prog="acrproxy", description=__doc__)
     p.add_argument("--version", action="version", version=f"acrproxy {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="run the proxy (mitmproxy with acrproxy's addons)")
     run.add_argument("--listen-host", default="127.0.0.1")
-    run.add_argument("--listen-port", type=int, default=8888)
+    run.add_argument("--listen-port", type=_port, default=8888)
     run.add_argument(
         "--confdir", help="where the proxy's CA lives (default: certs/ or ~/.acrproxy)"
     )
@@ -79,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def cmd_decode(value: str, as_json: bool) -> int:
     from acrproxy.decode import DecodeFailure, decode_value
     from acrproxy.output.jsonout import model_json
-    from acrproxy.output.terminal import decoded_view
+    from acrproxy.output.terminal import console, decoded_view
 
     if value == "-":
         value = sys.stdin.buffer.read().decode("utf-8", "replace")
@@ -94,16 +109,20 @@ def cmd_decode(value: str, as_json: bool) -> int:
     if as_json:
         sys.stdout.write(model_json(result))
     else:
-        Console(soft_wrap=True, highlight=False).print(decoded_view(result))
+        console(sys.stdout).print(decoded_view(result))
     return EXIT_OK
 
 
 def cmd_analyze(files: list[str], fmt: str, output: str | None) -> int:
     from acrproxy.analysis import Session
     from acrproxy.capture import read_exchanges
+    from acrproxy.files import check_writable
     from acrproxy.output import Format, render, write_report
-    from acrproxy.output.terminal import report_view
+    from acrproxy.output.terminal import console, report_view
 
+    if output and (why := check_writable(output)):
+        print(f"acrproxy analyze: cannot write {output}: {why}", file=sys.stderr)
+        return EXIT_USAGE
     session = Session()
     try:
         for path in files:
@@ -121,32 +140,79 @@ def cmd_analyze(files: list[str], fmt: str, output: str | None) -> int:
             print(f"acrproxy analyze: cannot write {output}: {e.strerror or e}", file=sys.stderr)
             return EXIT_USAGE
     elif form is Format.TEXT and sys.stdout.isatty():
-        Console(soft_wrap=True, highlight=False).print(report_view(report))
+        console(sys.stdout).print(report_view(report))
     else:
         sys.stdout.write(render(report, form))
     return EXIT_FINDINGS if report.has_problems() else EXIT_OK
 
 
 def cmd_redact(src: str, dst: str) -> int:
-    from acrproxy.files import write_private
-    from acrproxy.redact import Redactor
+    from acrproxy.files import check_writable, write_private
+    from acrproxy.redact import NotAHar, Redactor
 
-    try:
-        with open(src, encoding="utf-8-sig") as f:
-            har = json.load(f)
-        if not isinstance(har, dict) or not isinstance(har.get("log"), dict):
-            raise ValueError("no log object: not a HAR file")
-    except (OSError, ValueError, RecursionError) as e:
-        print(f"acrproxy redact: {src}: {e}", file=sys.stderr)
+    why = check_writable(dst)
+    if why:
+        print(f"acrproxy redact: cannot write {dst}: {why}", file=sys.stderr)
         return EXIT_USAGE
-    r = Redactor()
-    r.har(har)
-    write_private(dst, json.dumps(har, indent=1))
-    print(
-        f"redacted {r.count} values in {len(har['log'].get('entries') or [])} entries -> {dst}",
-        file=sys.stderr,
-    )
+    try:
+        raw = sys.stdin.buffer.read() if src == "-" else Path(src).read_bytes()
+        har = json.loads(raw.decode("utf-8-sig"))
+        r = Redactor()
+        r.har(har)
+    except OSError as e:
+        print(f"acrproxy redact: {src}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ValueError, RecursionError) as e:  # JSON, UTF-8 and NotAHar errors
+        what = str(e) if isinstance(e, NotAHar) else f"{type(e).__name__}: {e}"[:200]
+        print(f"acrproxy redact: {src}: not a HAR: {what}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        write_private(dst, json.dumps(har, indent=1))
+    except OSError as e:
+        print(f"acrproxy redact: cannot write {dst}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_USAGE
+    entries = len(har["log"]["entries"])
+    print(f"redacted {r.count} values in {entries} entries -> {dst}", file=sys.stderr)
     return EXIT_OK
+
+
+def listen_hosts(listen_host: str, modes: Sequence[str]) -> list[str]:
+    """Every address the proxy will listen on, however it was set (`--listen-host`,
+    `--set listen_host=`, `--set mode=regular@HOST:PORT`); "" means every interface."""
+    from mitmproxy.proxy.mode_specs import ProxyMode
+
+    hosts = []
+    for spec in modes or ["regular"]:
+        try:
+            hosts.append(ProxyMode.parse(spec).listen_host(listen_host))
+        except ValueError:
+            hosts.append(listen_host)
+    return hosts
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _preflight(args: argparse.Namespace, confdir: str) -> str | None:
+    """What makes `run` fail before it listens: checked first, so nothing is lost at exit."""
+    from acrproxy.files import check_writable
+
+    conf = Path(confdir).expanduser()
+    if conf.exists() and not conf.is_dir():
+        return f"--confdir {confdir}: not a folder"
+    if not conf.exists() and not conf.parent.is_dir():
+        return f"--confdir {confdir}: folder {conf.parent} does not exist"
+    for flag in ("har", "report"):
+        path = getattr(args, flag)
+        if path and (why := check_writable(path)):
+            return f"--{flag} {path}: {why}"
+    return None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -157,22 +223,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     from acrproxy.certs import default_confdir, secure_confdir
 
     err = Console(stderr=True, soft_wrap=True)
-    try:
-        loopback = ipaddress.ip_address(args.listen_host).is_loopback
-    except ValueError:
-        loopback = args.listen_host == "localhost"
-    if not loopback:
-        err.print(
-            f"[bold red]warning:[/] listening on {args.listen_host or 'all interfaces'}: "
-            "anyone who can reach it gets a TLS-decrypting proxy that sees registry credentials."
-            + ("" if args.proxyauth else " Consider --proxyauth user:pass.")
-        )
+    confdir = args.confdir or str(default_confdir())
+    problem = _preflight(args, confdir)
+    if problem:
+        print(f"acrproxy run: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     if args.no_redact:
         err.print(
             "[bold red]warning:[/] --no-redact: exports will hold passwords and tokens as they "
             "were sent. Never attach such a file to a ticket."
         )
-    confdir = args.confdir or str(default_confdir())
 
     async def run() -> int:
         opts = options.Options(
@@ -192,9 +252,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.no_redact:
             sets.append("acrproxy_redact=false")
         master.options.set(*sets)
+        for host in listen_hosts(master.options.listen_host, master.options.mode):
+            if not is_loopback(host):
+                err.print(
+                    f"[bold red]warning:[/] listening on {host or 'all interfaces'}: anyone who "
+                    "can reach it gets a TLS-decrypting proxy that sees registry credentials."
+                    + ("" if master.options.proxyauth else " Consider --proxyauth user:pass.")
+                )
         secure_confdir(confdir)
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, master.shutdown)
         await master.run()
         return EXIT_OK

@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from acrproxy.challenge import Challenge, parse_www_authenticate
 from acrproxy.errors import ParseError
+from acrproxy.fingerprint import looks_like_jwt
 from acrproxy.scopes import Scope, parse_scopes
 from acrproxy.tokenreq import TokenResponse, parse_token_response
-from acrproxy.tokens import Token, decode_token, looks_like_jwt, parse_authorization
+from acrproxy.tokens import Token, decode_token, parse_authorization
 
 _AUTHZ = re.compile(r"^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*\s+[A-Za-z0-9._~+/-]+=*$")
 _OPAQUE = re.compile(r"^[A-Za-z0-9._~+/-]{16,}=*$")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import SplitResult, urlsplit
 
@@ -57,6 +58,11 @@ class Exchange:
         return self.parts.hostname or ""
 
     @property
+    def authority(self) -> str:
+        """`host[:port]` as in the URL, never with userinfo."""
+        return authority(self.url)
+
+    @property
     def path(self) -> str:
         p = self.parts
         return p.path + ("?" + p.query if p.query else "")
@@ -64,3 +70,20 @@ class Exchange:
     @property
     def duration(self) -> float | None:
         return None if self.ended is None else max(0.0, self.ended - self.started)
+
+
+def authority(url: str) -> str:
+    """`host[:port]` of a URL, without any userinfo (`user:password@`)."""
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return ""
+    return netloc.rpartition("@")[2]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """Text every output can encode: undecodable bytes (lone surrogates) become U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)

@@ -10,6 +10,8 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
+from acrproxy.redact import scrub, scrub_tree
+
 
 class Code(StrEnum):
     """Every finding code. Stable: never rename or reuse one; retire it instead."""
@@ -240,7 +242,11 @@ def make(
     severity: Severity | None = None,
     evidence: Evidence | None = None,
 ) -> Finding:
-    """A finding of `code` with its catalogue text; `key` de-duplicates (default: the detail)."""
+    """A finding of `code` with its catalogue text; `key` de-duplicates (default: the detail).
+
+    The detail and evidence come from traffic: they go through redaction here, so no check can
+    put a secret into an output.
+    """
     spec = CATALOGUE[code]
     finding = Finding(
         code=code,
@@ -248,9 +254,9 @@ def make(
         title=spec.title,
         explanation=spec.explanation,
         advice=spec.advice,
-        detail=detail,
+        detail=scrub(detail),
         exchanges=exchanges,
-        evidence=evidence.model_dump(mode="json") if evidence is not None else {},
+        evidence=scrub_tree(evidence.model_dump(mode="json")) if evidence is not None else {},
     )
     finding._key = key or detail
     return finding

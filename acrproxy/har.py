@@ -4,6 +4,7 @@ the file on disk is a complete HAR after every flow (crash-safe: kill -9 loses n
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import json
 import os
@@ -42,6 +43,11 @@ class EntryBuilder:
         self.body_limit = body_limit
 
     def entry(self, flow: http.HTTPFlow) -> dict[str, Any]:
+        """The finished entry: built, then redacted (unless redaction is off)."""
+        return self.finish(self.build(flow))
+
+    def build(self, flow: http.HTTPFlow) -> dict[str, Any]:
+        """The entry as savehar makes it, completed; cheap (the proxy's event loop runs it)."""
         entry: dict[str, Any] = self._savehar.flow_entry(flow, self._seen)  # type: ignore[arg-type]
         note = read_note(flow.metadata)
         stream = note.stream or StreamRecord()
@@ -53,6 +59,10 @@ class EntryBuilder:
         analysis = note.model_dump(mode="json", exclude={"stream"}, exclude_defaults=True)
         if analysis:
             entry["_acrproxy"] = analysis
+        return entry
+
+    def finish(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Redact a built entry (the costly part: linear in its size, run off the event loop)."""
         if self.redactor is not None:
             self.redactor.entry(entry)
             entry.setdefault("_acrproxy", {})["redacted"] = True
@@ -103,13 +113,19 @@ def _response_body(
 
 class HarFile:
     """A HAR file kept complete on disk: each entry is written with the closing brackets in one
-    write, and the next entry overwrites those brackets."""
+    write, and the next entry overwrites those brackets.
+
+    A write cut short (disk full, a file-size limit) is rolled back: the brackets are put back
+    after the last complete entry and the file is cut there, so it stays a valid HAR; `add`
+    then raises OSError and the caller decides whether to warn.
+    """
 
     _TAIL = b"\n]}}\n"
 
     def __init__(self, path: str) -> None:
         self.path = path
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # also when the file existed: it may hold credentials
         self._f: IO[bytes] = os.fdopen(fd, "wb")
         head = {
             "version": "1.2",
@@ -122,12 +138,30 @@ class HarFile:
         self._f.write(self._TAIL)
         self._f.flush()
         self.count = 0
+        self.dropped = 0
 
     def add(self, entry: dict[str, Any]) -> None:
         data = (b",\n" if self.count else b"") + json.dumps(entry).encode() + self._TAIL
-        os.pwrite(self._f.fileno(), data, self._pos)
+        fd = self._f.fileno()
+        try:
+            written = os.pwrite(fd, data, self._pos)
+            if written != len(data):
+                raise OSError(errno.ENOSPC, "short write")
+        except OSError:
+            self.dropped += 1
+            self._rollback()
+            raise
         self._pos += len(data) - len(self._TAIL)
         self.count += 1
+
+    def _rollback(self) -> None:
+        """Back to the last complete entry (best effort: the brackets were there before)."""
+        fd = self._f.fileno()
+        try:
+            os.pwrite(fd, self._TAIL, self._pos)
+            os.ftruncate(fd, self._pos + len(self._TAIL))
+        except OSError:
+            pass
 
     def close(self) -> None:
         self._f.close()

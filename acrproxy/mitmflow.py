@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from mitmproxy import http
 
-from acrproxy.exchange import Exchange
+from acrproxy.exchange import Exchange, clean
 from acrproxy.note import read_note
 from acrproxy.sensitive import STREAM_THRESHOLD
 
 
 def _headers(h: http.Headers) -> list[tuple[str, str]]:
-    return [(k.lower(), v) for k, v in h.items(multi=True)]  # type: ignore[no-untyped-call]
+    items = h.items(multi=True)  # type: ignore[no-untyped-call]
+    return [(clean(k.lower()), clean(v)) for k, v in items]
 
 
 def from_flow(flow: http.HTTPFlow, body_limit: int = STREAM_THRESHOLD) -> Exchange:
     """Build an Exchange from a mitmproxy HTTP flow; streamed or large bodies are left out."""
-
     req = flow.request
     client = ""
     if flow.client_conn and flow.client_conn.peername:
@@ -23,8 +23,8 @@ def from_flow(flow: http.HTTPFlow, body_limit: int = STREAM_THRESHOLD) -> Exchan
     url = f"https://{req.host}:{req.port}/" if req.method == "CONNECT" else req.pretty_url
     ex = Exchange(
         id=flow.id,
-        method=req.method,
-        url=url,
+        method=clean(req.method),
+        url=clean(url),
         client=client,
         started=req.timestamp_start,
         req_headers=_headers(req.headers),
@@ -38,7 +38,7 @@ def from_flow(flow: http.HTTPFlow, body_limit: int = STREAM_THRESHOLD) -> Exchan
     resp = flow.response
     if resp is not None:
         ex.status = resp.status_code
-        ex.reason = resp.reason
+        ex.reason = clean(resp.reason)
         ex.resp_headers = _headers(resp.headers)
         ex.ended = resp.timestamp_end or resp.timestamp_start
         if resp.raw_content is not None:
@@ -54,7 +54,7 @@ def from_flow(flow: http.HTTPFlow, body_limit: int = STREAM_THRESHOLD) -> Exchan
             if ex.resp_size is None and resp.headers.get("content-length", "").isdigit():
                 ex.resp_size = int(resp.headers["content-length"])
     if flow.error is not None:
-        ex.error = flow.error.msg
+        ex.error = clean(flow.error.msg)
         ex.ended = ex.ended or flow.error.timestamp
     return ex
 

@@ -42,13 +42,13 @@ def parse_scope(value: str) -> Scope:
         raise ScopeParseError(f"Invalid scope: longer than {SCOPE_MAX} characters")
     first, last = value.find(":"), value.rfind(":")
     if first < 0 or first == last:
-        raise ScopeParseError(f"Invalid scope {value!r}: expected type:name:actions")
+        raise ScopeParseError("Invalid scope: expected type:name:actions")
     kind, name, actions = value[:first], value[first + 1 : last], value[last + 1 :]
     resource_class = None
     if kind.endswith(")") and "(" in kind:
         kind, resource_class = kind[:-1].split("(", 1)
     if not kind or not name or any(c.isspace() for c in value):
-        raise ScopeParseError(f"Invalid scope {value!r}: empty type or name, or white space")
+        raise ScopeParseError("Invalid scope: empty type or name, or white space")
     return Scope(
         type=kind,
         name=name,

@@ -30,6 +30,169 @@ SECRET_FIELDS = frozenset(
 )
 """Form, query and JSON fields that hold a secret (token responses, OAuth2 and ACR forms)."""
 
+# -- what redaction keeps (everything else is fingerprinted) ---------------------------------
+SAFE_QUERY_PARAMS = frozenset(
+    {
+        # registry and token endpoints
+        "service",
+        "scope",
+        "account",
+        "client_id",
+        "grant_type",
+        "offline_token",
+        "access_type",
+        "username",
+        "tenant",
+        "n",
+        "last",
+        "mount",
+        "from",
+        "digest",
+        "artifacttype",
+        # Azure SAS (not sig), S3 and GCS presigned URLs (not the signature or credential)
+        "se",
+        "sp",
+        "sv",
+        "sr",
+        "spr",
+        "st",
+        "sip",
+        "ss",
+        "srt",
+        "skoid",
+        "sktid",
+        "skt",
+        "ske",
+        "sks",
+        "skv",
+        "rscc",
+        "rscd",
+        "rsce",
+        "rscl",
+        "rsct",
+        "comp",
+        "restype",
+        "api-version",
+        "x-amz-date",
+        "x-amz-expires",
+        "x-amz-algorithm",
+        "x-amz-signedheaders",
+        "x-goog-date",
+        "x-goog-expires",
+        "x-goog-algorithm",
+        "x-goog-signedheaders",
+        "expires",
+        "response-content-type",
+        "response-content-disposition",
+    }
+)
+"""Query, fragment and form parameters whose values carry no secret: kept as they are."""
+
+SAFE_HEADERS = frozenset(
+    {
+        "accept",
+        "accept-encoding",
+        "accept-language",
+        "accept-ranges",
+        "age",
+        "alt-svc",
+        "cache-control",
+        "connection",
+        "content-disposition",
+        "content-encoding",
+        "content-language",
+        "content-length",
+        "content-range",
+        "content-type",
+        "date",
+        "docker-content-digest",
+        "docker-distribution-api-version",
+        "docker-upload-uuid",
+        "docker-ratelimit-source",
+        "etag",
+        "expect",
+        "expires",
+        "host",
+        "if-match",
+        "if-modified-since",
+        "if-none-match",
+        "if-range",
+        "if-unmodified-since",
+        "keep-alive",
+        "last-modified",
+        "oci-subject",
+        "oci-filters-applied",
+        "pragma",
+        "range",
+        "ratelimit-limit",
+        "ratelimit-remaining",
+        "retry-after",
+        "server",
+        "strict-transport-security",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "user-agent",
+        "vary",
+        "via",
+        "www-authenticate",
+        "x-content-type-options",
+        "x-frame-options",
+        "x-ms-request-id",
+        "x-ms-version",
+        "x-ms-error-code",
+        "x-ms-client-request-id",
+        "x-ms-correlation-request-id",
+        "x-amz-request-id",
+        "x-amz-id-2",
+        "x-request-id",
+        "x-correlation-id",
+        "x-cache",
+        "x-served-by",
+        "x-github-request-id",
+        "cf-ray",
+        "cf-cache-status",
+        ":authority",
+        ":method",
+        ":scheme",
+        ":status",
+        "x-ms-blob-type",
+        "x-ms-creation-time",
+        "x-ms-lease-state",
+        "x-ms-server-encrypted",
+        "content-md5",
+        "x-amz-version-id",
+        "x-amz-server-side-encryption",
+    }
+)
+"""Headers whose values are kept verbatim (free text in them is still scrubbed of tokens)."""
+URL_HEADERS = frozenset({"location", "content-location", "referer", "link", ":path", "origin"})
+"""Headers that carry URLs: kept with their URLs redacted."""
+CREDENTIAL_WORDS = (
+    "auth",
+    "token",
+    "key",
+    "secret",
+    "signature",
+    "credential",
+    "password",
+    "passwd",
+    "cookie",
+    "session",
+    "sig",
+)
+"""A header, JSON key or field whose name holds one of these carries a secret."""
+REGISTRY_AUTH_KEEP = frozenset({"username", "serveraddress", "email"})
+"""Fields of Docker's X-Registry-Auth (base64 JSON) that are kept; the rest are fingerprinted."""
+
+
+def credential_like(name: str) -> bool:
+    """True when a header, field or key name says it holds a secret."""
+    n = name.lower()
+    return any(w in n for w in CREDENTIAL_WORDS)
+
+
 # -- size limits -----------------------------------------------------------------------------
 MiB = 1024 * 1024
 STREAM_THRESHOLD = MiB

@@ -10,9 +10,11 @@ from urllib.parse import parse_qs, urlsplit
 from pydantic import BaseModel, ConfigDict
 
 from acrproxy.errors import ParseError, ScopeParseError, TokenDecodeError
+from acrproxy.fingerprint import fingerprint
+from acrproxy.redact import scrub
 from acrproxy.scopes import Scope, parse_scope
 from acrproxy.sensitive import TOKEN_BODY_MAX
-from acrproxy.tokens import NULL_GUID, Token, decode_token, fingerprint, parse_authorization
+from acrproxy.tokens import NULL_GUID, Token, decode_token, parse_authorization
 
 
 class TokenRequest(BaseModel):
@@ -86,7 +88,7 @@ def parse_token_request(
 ) -> TokenRequest:
     """Parse a request to a token endpoint. `headers` keys are lower-case."""
     parts = urlsplit(url)
-    endpoint = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    endpoint = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
     notes: list[str] = []
     if method.upper() == "POST":
         if body is not None and len(body) > TOKEN_BODY_MAX:
@@ -146,7 +148,7 @@ def parse_token_request(
         endpoint=endpoint,
         service=one("service"),
         scopes=scopes,
-        scope_errors=errors,
+        scope_errors=[scrub(e) for e in errors],
         account=one("account"),
         client_id=one("client_id"),
         offline_token=(one("offline_token") or "").lower() == "true"

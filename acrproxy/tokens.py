@@ -9,33 +9,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import re
 from typing import Any, Literal
 
 import jwt
 from pydantic import BaseModel, ConfigDict
 
 from acrproxy.errors import TokenDecodeError
+from acrproxy.fingerprint import fingerprint, looks_like_jwt, strip_signature
+from acrproxy.redact import Redactor
 from acrproxy.sensitive import TOKEN_MAX
 
 NULL_GUID = "00000000-0000-0000-0000-000000000000"
-_REDACTED = re.compile(r"^redacted:sha256:([0-9a-f]{8})$")
-_JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
-
-
-def fingerprint(secret: str) -> str:
-    """A short, stable stand-in for a secret: `sha256:1a2b3c4d`.
-
-    A JWT is fingerprinted over its header and claims only, and a redaction marker stands for
-    the secret it replaced, so the same credential is recognised in raw and redacted captures.
-    """
-    m = _REDACTED.match(secret)
-    if m:
-        return f"sha256:{m.group(1)}"
-    if _JWT_SHAPE.match(secret):
-        secret = secret.rsplit(".", 1)[0]
-    return "sha256:" + hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()[:8]
 
 
 class AccessEntry(BaseModel):
@@ -77,10 +61,6 @@ class Token(BaseModel):
         )
 
 
-def looks_like_jwt(value: str) -> bool:
-    return bool(_JWT_SHAPE.match(value)) and value.startswith("eyJ")
-
-
 def decode_token(value: str) -> Token:
     """Decode a token without verifying it. JWTs show header and claims; others are opaque."""
     value = value.strip()
@@ -112,6 +92,8 @@ def decode_token(value: str) -> Token:
             except TokenDecodeError:
                 continue
             claims[key] = strip_signature(claim)
+    redactor = Redactor()  # claims are shown and exported: no signature or secret survives
+    claims, header = redactor.json(claims), redactor.json(header)
     return Token(
         kind="jwt",
         fingerprint=fingerprint(value),
@@ -122,11 +104,6 @@ def decode_token(value: str) -> Token:
         label=_label(claims),
         signed=signed,
     )
-
-
-def strip_signature(value: str) -> str:
-    """A JWT without its signature: still readable, no longer usable."""
-    return value.rsplit(".", 1)[0] + "."
 
 
 def parse_access(raw: Any) -> list[AccessEntry]:

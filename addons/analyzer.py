@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from acrproxy.addons.events import AcrproxyFindingHook
-from acrproxy.addons.guard import Guard
 from mitmproxy import ctx, http, tls
 from mitmproxy.addonmanager import Loader
 
+from acrproxy.addons.events import AcrproxyFindingHook
+from acrproxy.addons.guard import Guard
 from acrproxy.analysis import Session
 from acrproxy.checks.tls import is_trust_failure
 from acrproxy.mitmflow import from_failed_connect, from_flow

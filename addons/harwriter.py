@@ -1,13 +1,19 @@
-"""Write every flow to a HAR file as it completes (redacted unless told otherwise)."""
+"""Write every flow to a HAR file as it completes (redacted unless told otherwise).
+
+The entry is built on the event loop (cheap: savehar's own code), then redacted and written by
+one worker thread, in order, so a large or hostile body never holds up other clients.
+"""
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
-from acrproxy.addons.guard import Guard
 from mitmproxy import ctx, exceptions, http
 from mitmproxy.addonmanager import Loader
 
+from acrproxy.addons.guard import Guard
 from acrproxy.har import EntryBuilder, HarFile
 from acrproxy.streaming import parse_size
 
@@ -19,6 +25,8 @@ class HarWriter:
         self.file: HarFile | None = None
         self.builder = EntryBuilder()
         self.guard = Guard(logger)
+        self._pool: ThreadPoolExecutor | None = None
+        self._last: Future[None] | None = None
 
     def load(self, loader: Loader) -> None:
         loader.add_option(
@@ -42,25 +50,39 @@ class HarWriter:
                 limit = parse_size(ctx.options.acrproxy_stream_threshold)
             except (AttributeError, ValueError):  # alone, or refused by the streamer
                 limit = self.builder.body_limit
+            self.flush()
             self.builder = EntryBuilder(redact=ctx.options.acrproxy_redact, body_limit=limit)
         if "acrproxy_redact" in updated:
             if not ctx.options.acrproxy_redact:
                 logger.warning("acrproxy: redaction is OFF: exports will contain credentials")
         if "acrproxy_har" in updated:
-            if self.file is not None:
-                self.file.close()
-                self.file = None
+            self._close()
             if ctx.options.acrproxy_har:
                 try:
                     self.file = HarFile(ctx.options.acrproxy_har)
                 except OSError as e:
                     raise exceptions.OptionsError(f"Cannot write acrproxy_har: {e}") from e
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="acrproxy-har")
 
     def response(self, flow: http.HTTPFlow) -> None:
-        if self.file is None or flow.websocket is not None:
+        if self.file is None or self._pool is None or flow.websocket is not None:
             return
         with self.guard.contain("HAR entry"):
-            self.file.add(self.builder.entry(flow))
+            entry = self.builder.build(flow)
+            self._last = self._pool.submit(self._write, self.file, entry)
+
+    def _write(self, file: HarFile, entry: dict[str, Any]) -> None:
+        with self.guard.contain("HAR entry"):
+            self.builder.finish(entry)
+            try:
+                file.add(entry)
+            except OSError as e:
+                if file.dropped == 1:
+                    logger.warning(
+                        "acrproxy: cannot write the HAR (%s); it stays valid up to the last "
+                        "complete entry, and later entries are tried again",
+                        e.strerror or e,
+                    )
 
     def error(self, flow: http.HTTPFlow) -> None:
         self.response(flow)
@@ -68,7 +90,18 @@ class HarWriter:
     def http_connect_error(self, flow: http.HTTPFlow) -> None:
         self.response(flow)
 
-    def done(self) -> None:
+    def flush(self) -> None:
+        """Wait until every entry handed over so far is on disk."""
+        if self._last is not None:
+            self._last.result()
+
+    def _close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
         if self.file is not None:
             self.file.close()
             self.file = None
+
+    def done(self) -> None:
+        self._close()

@@ -5,23 +5,24 @@ from __future__ import annotations
 import logging
 import sys
 
-from acrproxy.addons.guard import Guard
 from mitmproxy import ctx, http
 from mitmproxy.addonmanager import Loader
 from rich.console import Console
 
+from acrproxy.addons.guard import Guard
 from acrproxy.certs import ca_cert_path, secure_confdir
 from acrproxy.findings import Finding
 from acrproxy.mitmflow import from_flow
 from acrproxy.note import read_note
 from acrproxy.output.terminal import auth_flow_tree, banner, finding_text, request_line
+from acrproxy.output.terminal import console as terminal_console
 
 logger = logging.getLogger(__name__)
 
 
 class LiveView:
     def __init__(self, console: Console | None = None) -> None:
-        self.console = console or Console(file=sys.stdout, soft_wrap=True, highlight=False)
+        self.console = console or terminal_console(sys.stdout)
         self.guard = Guard(logger)
 
     def load(self, loader: Loader) -> None:

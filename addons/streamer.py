@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from acrproxy.addons.guard import Guard
 from mitmproxy import ctx, exceptions, http
 from mitmproxy.addonmanager import Loader
 
+from acrproxy.addons.guard import Guard
 from acrproxy.note import StreamRecord, read_note, write_note
 from acrproxy.sensitive import STREAM_THRESHOLD
 from acrproxy.streaming import Hasher, parse_size, should_stream

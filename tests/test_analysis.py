@@ -27,4 +27,4 @@ def test_deeply_nested_json_bodies_are_not_fatal() -> None:
     s.feed(ex(f"{AUTH}?service=s", body=b"[" * 100000))
     from acrproxy.redact import Redactor
 
-    assert Redactor().json_text("[" * 100000)
+    assert Redactor().json_text("[" * 100000) is None  # not JSON it can read: left out

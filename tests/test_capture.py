@@ -102,10 +102,10 @@ def test_base64_response_and_slack_style_headers(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "text,match",
     [
-        ("{not json", "not a HAR file"),
-        ('{"log": {}}', "not a HAR file"),
+        ("{not json", "not a HAR"),
+        ('{"log": {}}', "not a HAR"),
         ('{"log": {"entries": [{"request": {}}]}}', "entry 1"),
-        ('{"log": ' + "[" * 100000, "not a HAR file"),
+        ('{"log": ' + "[" * 100000, "not a HAR"),
     ],
 )
 def test_unreadable(tmp_path: Path, text: str, match: str) -> None:

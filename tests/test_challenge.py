@@ -192,3 +192,23 @@ def test_hostile_fragments(parts: list[str]) -> None:
         parse_www_authenticate("".join(parts))
     except ChallengeParseError:
         pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        'Bearer realm="https://a/t", , service="s"',
+        'Bearer realm="https://a/t",,service="s",scope="repository:a:pull,,push"',
+        ', Bearer realm="https://a/t" , ,service="s",',
+    ],
+)
+def test_empty_list_elements_are_accepted(value: str) -> None:
+    """RFC 9110 section 5.6.1: recipients must accept empty list elements."""
+    (c,) = parse_www_authenticate(value)
+    assert c.realm == "https://a/t" and c.service == "s"
+
+
+def test_errors_name_a_position_not_the_value() -> None:
+    with pytest.raises(ChallengeParseError) as e:
+        parse_www_authenticate('Bearer realm="x" s3cr3t-value junk')
+    assert "s3cr3t" not in str(e.value)

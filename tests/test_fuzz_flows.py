@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import io
 
-from acrproxy.addons.analyzer import Analyzer
-from acrproxy.addons.harwriter import HarWriter
-from acrproxy.addons.liveview import LiveView
-from acrproxy.addons.streamer import Streamer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mitmproxy import http
 from mitmproxy.test import taddons, tflow
 from rich.console import Console
 
+from acrproxy.addons.analyzer import Analyzer
+from acrproxy.addons.harwriter import HarWriter
+from acrproxy.addons.liveview import LiveView
+from acrproxy.addons.streamer import Streamer
 from acrproxy.analysis import Session
 from acrproxy.har import EntryBuilder
 from acrproxy.mitmflow import from_flow

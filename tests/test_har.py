@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 
 import jsonschema
-from acrproxy.addons.analyzer import Analyzer
-from acrproxy.addons.harwriter import HarWriter
 from mitmproxy.io import FlowReader
 from mitmproxy.test import taddons
 
+from acrproxy.addons.analyzer import Analyzer
+from acrproxy.addons.harwriter import HarWriter
 from acrproxy.capture import read_exchanges
 from tests.flows import basic, challenge, flow, token_body
 
@@ -82,6 +82,7 @@ def export(tmp_path: Path, flows, **options) -> Path:
         for f in flows:
             (a.error if f.error else a.response)(f)
             (w.error if f.error else w.response)(f)
+            w.flush()
             json.loads(path.read_text())  # complete after every flow
         w.done()
     return path
@@ -115,9 +116,9 @@ def test_export_details(tmp_path: Path) -> None:
     blob = entries[3]["response"]
     assert blob["content"]["_size"] == 1048577 and blob["content"]["_sha256"].startswith("sha256:")
     assert blob["content"]["text"] == "" and "left out" in blob["content"]["comment"]
-    post = entries[4]["request"]["postData"]
-    assert post["_encoding"] == "base64"
-    assert base64.b64decode(post["text"]) == LAYER_BYTES
+    post = entries[4]["request"]["postData"]  # binary: not known to be safe, left out
+    assert post["text"] == "" and post["_size"] == len(LAYER_BYTES)
+    assert post["_sha256"] == "sha256:" + hashlib.sha256(LAYER_BYTES).hexdigest()
     failed = entries[5]["response"]
     assert failed["status"] == 0 and failed["_error"] == "Connection refused"
     assert oct(path.stat().st_mode & 0o777) == "0o600"
@@ -138,9 +139,11 @@ def test_export_reads_back_with_mitmproxy_and_acrproxy(tmp_path: Path) -> None:
     )
 
 
-def test_no_redact_keeps_credentials(tmp_path: Path) -> None:
+def test_no_redact_keeps_credentials_and_binary_bodies(tmp_path: Path) -> None:
     text = export(tmp_path, golden_flows(), acrproxy_redact=False).read_text()
     assert "SIGNATURE-SHOULD-NOT-SURVIVE" in text
+    post = json.loads(text)["log"]["entries"][4]["request"]["postData"]
+    assert post["_encoding"] == "base64" and base64.b64decode(post["text"]) == LAYER_BYTES
 
 
 def test_large_buffered_body_is_left_out_with_its_digest(tmp_path: Path) -> None:

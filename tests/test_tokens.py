@@ -7,13 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from acrproxy.errors import TokenDecodeError
-from acrproxy.tokens import (
-    NULL_GUID,
-    decode_token,
-    fingerprint,
-    parse_authorization,
-    strip_signature,
-)
+from acrproxy.fingerprint import fingerprint, strip_signature
+from acrproxy.tokens import NULL_GUID, decode_token, parse_authorization
 from tests import tokens_data as T
 
 

@@ -30,7 +30,7 @@ def double_auth_on_signed_url(ex: Exchange, ctx: Context) -> Iterator[Finding]:
     query = {k.lower() for k, _ in parse_qsl(ex.parts.query, keep_blank_values=True)}
     signed = sorted(query & URL_SIGNATURE_PARAMS)
     if signed:
-        host = ex.parts.netloc
+        host = ex.authority
         yield make(
             Code.DOUBLE_AUTH_ON_SIGNED_URL,
             [ex.id],
@@ -46,7 +46,7 @@ def credential_over_plaintext(ex: Exchange, ctx: Context) -> Iterator[Finding]:
         return
     scheme = auth.split(" ", 1)[0]
     if scheme.lower() in ("basic", "bearer"):
-        host = ex.parts.netloc
+        host = ex.authority
         yield make(
             Code.CREDENTIAL_OVER_PLAINTEXT,
             [ex.id],

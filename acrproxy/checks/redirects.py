@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from publicsuffix2 import get_sld
 
 from acrproxy.checks.context import Context
-from acrproxy.exchange import Exchange
+from acrproxy.exchange import Exchange, authority
 from acrproxy.findings import Code, Evidence, Finding, Severity, make
 from acrproxy.sensitive import LEAKY_HEADERS
 
@@ -50,7 +50,7 @@ def credential_leak_on_redirect(ex: Exchange, ctx: Context) -> Iterator[Finding]
     sent = [h for h in LEAKY_HEADERS if ex.req(h)]
     if not sent:
         return
-    first, target = urlsplit(hop.url).netloc, ex.parts.netloc
+    first, target = authority(hop.url), ex.authority
     yield make(
         Code.CREDENTIAL_LEAK_ON_REDIRECT,
         [hop.exchange_id, ex.id],

@@ -55,7 +55,7 @@ def phase(error: str) -> str:
 def upstream_error(ex: Exchange, ctx: Context) -> Iterator[Finding]:
     if not ex.error:
         return
-    host = ex.parts.netloc
+    host = ex.authority
     if ex.status is None:
         yield make(
             Code.UPSTREAM_ERROR,
@@ -86,8 +86,8 @@ def storage_auth_error(ex: Exchange, ctx: Context) -> Iterator[Finding]:
     yield make(
         Code.STORAGE_AUTH_ERROR,
         [ex.id],
-        detail=f"{ex.parts.netloc} answered {ex.status} {what}{carried}",
-        key=ex.parts.netloc,
+        detail=f"{ex.authority} answered {ex.status} {what}{carried}",
+        key=ex.authority,
         evidence=StorageEvidence(storage_error=what),
     )
 
@@ -108,7 +108,7 @@ def _ratelimit(ex: Exchange) -> RateLimitEvidence:
 def rate_limited(ex: Exchange, ctx: Context) -> Iterator[Finding]:
     if ex.status is None:
         return
-    host = ex.parts.netloc
+    host = ex.authority
     code = registry_error_code(ex.resp_body) if ex.status >= 400 else None
     if ex.status == 429 or code == "TOOMANYREQUESTS":
         yield make(
@@ -145,7 +145,7 @@ def challenge(ex: Exchange, ctx: Context) -> Iterator[Finding]:
     except ParseError:
         challenges = []
     usable = any((c.is_bearer and c.realm) or c.is_basic for c in challenges)
-    host = ex.parts.netloc
+    host = ex.authority
     if not usable and ex.parts.path.startswith("/v2"):
         yield make(
             Code.CHALLENGE_MISSING,

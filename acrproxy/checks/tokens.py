@@ -159,7 +159,7 @@ def insufficient_scope(ex: Exchange, ctx: Context) -> Iterator[Finding]:
             f"{ex.method} {ex.path} refused ({error or 'insufficient_scope'}); needs "
             f"{needed or 'unknown scope'}; token holds {held or 'nothing'}"
         )
-        key = needed or f"{ex.parts.netloc}{ex.parts.path}"
+        key = needed or f"{ex.authority}{ex.parts.path}"
     yield make(
         Code.INSUFFICIENT_SCOPE,
         [ex.id],

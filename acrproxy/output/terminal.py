@@ -5,8 +5,9 @@ Never shows a secret (the models hold none)."""
 from __future__ import annotations
 
 import datetime
+from typing import TextIO
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.text import Text
 from rich.tree import Tree
@@ -23,10 +24,41 @@ from acrproxy.decode import (
 from acrproxy.exchange import Exchange
 from acrproxy.findings import Finding, Severity
 from acrproxy.note import ExchangeNote
+from acrproxy.redact import scrub
 from acrproxy.registry_api import Kind, describe_target
 from acrproxy.report import Report
 from acrproxy.tokenreq import TokenResponse
 from acrproxy.tokens import Token
+
+
+class ScrubbingWriter:
+    """A text stream that scrubs everything written to it: the terminal's redaction net."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(scrub(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._stream, "encoding", "utf-8")
+
+
+def console(stream: TextIO, **kw: object) -> Console:
+    """A rich console whose output goes through redaction (every terminal output uses one)."""
+    return Console(file=ScrubbingWriter(stream), soft_wrap=True, highlight=False, **kw)  # type: ignore[arg-type]
+
 
 SEVERITY_STYLE = {
     Severity.HIGH: "bold red",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from acrproxy.addons.analyzer import Analyzer
 from mitmproxy.io import tnetstring
 from mitmproxy.test import taddons
 
+from acrproxy.addons.analyzer import Analyzer
 from acrproxy.authflow import Step
 from acrproxy.note import ExchangeNote, read_note
 from tests import tokens_data as T

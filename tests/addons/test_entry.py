@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from acrproxy.addons import default_addons
 from mitmproxy.test import taddons
+
+from acrproxy.addons import default_addons
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from acrproxy.addons.events import AcrproxyFindingHook
 from mitmproxy.test import taddons
 
+from acrproxy.addons.events import AcrproxyFindingHook
 from acrproxy.checks.tls import client_rejected_proxy_ca
 from acrproxy.findings import Finding
 

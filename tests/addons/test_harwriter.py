@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from acrproxy.addons.harwriter import HarWriter
 from mitmproxy.test import taddons
 
+from acrproxy.addons.harwriter import HarWriter
 from tests.flows import basic, flow
 
 
@@ -18,6 +18,7 @@ def test_writes_each_flow_as_it_completes(tmp_path: Path) -> None:
     with taddons.context(w) as tctx:
         tctx.configure(w, acrproxy_har=str(path))
         w.response(flow("https://r.test/v2/", req_headers=basic("bob", "pw-secret-1")))
+        w.flush()
         assert len(json.loads(path.read_text())["log"]["entries"]) == 1
         w.error(flow("https://r.test/v2/x", status=None, error="Connection refused"))
         w.done()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 
-from acrproxy.addons.analyzer import Analyzer
-from acrproxy.addons.liveview import LiveView
 from mitmproxy.test import taddons
 from rich.console import Console
 
+from acrproxy.addons.analyzer import Analyzer
+from acrproxy.addons.liveview import LiveView
 from acrproxy.checks.tls import client_rejected_proxy_ca
 from tests.flows import basic, flow
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from acrproxy.addons.streamer import Streamer
 from mitmproxy.test import taddons
 
+from acrproxy.addons.streamer import Streamer
 from acrproxy.note import read_note
 from tests.flows import flow
 
