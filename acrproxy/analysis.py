@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from acrproxy.authflow import Recorder
+from acrproxy.authflow import Lru, Recorder
 from acrproxy.checks import CHECKS, Check, Context
 from acrproxy.checks.state import IssuedTokens, RedirectChains
 from acrproxy.checks.tls import client_rejected_proxy_ca
@@ -12,12 +12,15 @@ from acrproxy.exchange import Exchange
 from acrproxy.findings import Code, Finding
 from acrproxy.note import ExchangeNote
 from acrproxy.report import Report
-
-MAX_EXCHANGES_PER_FINDING = 1000
+from acrproxy.sensitive import MAX_EXCHANGES_PER_FINDING, MAX_FINDINGS, MAX_TRACKED
 
 
 class Session:
-    """One capture's analysis. Not thread-safe; feed exchanges in completion order."""
+    """One capture's analysis. Not thread-safe; feed exchanges in completion order.
+
+    Bounded by count (see `acrproxy.sensitive`): a long capture keeps the newest auth flows,
+    the first distinct findings, and a limited number of hosts and pending state.
+    """
 
     def __init__(self, checks: Sequence[Check] = CHECKS) -> None:
         self.recorder = Recorder()
@@ -25,8 +28,9 @@ class Session:
         self.issued = IssuedTokens()
         self.checks = tuple(checks)
         self._findings: dict[tuple[Code, str], Finding] = {}
+        self.dropped_findings = 0
         self.requests = 0
-        self.hosts: set[str] = set()
+        self.hosts: Lru[str, None] = Lru(MAX_TRACKED)
 
     @property
     def findings(self) -> list[Finding]:
@@ -37,6 +41,9 @@ class Session:
         k = (finding.code, finding.key)
         known = self._findings.get(k)
         if known is None:
+            if len(self._findings) >= MAX_FINDINGS:
+                self.dropped_findings += 1
+                return False
             self._findings[k] = finding
             return True
         more = [i for i in finding.exchanges if i not in known.exchanges]
@@ -50,7 +57,7 @@ class Session:
     def feed(self, ex: Exchange) -> ExchangeNote:
         """Analyse one exchange; returns what it showed (new findings, completed auth flows)."""
         self.requests += 1
-        self.hosts.add(ex.authority)
+        self.hosts[ex.authority] = None
         rec = self.recorder.feed(ex)
         hop = self.redirects.arrive(ex)
         ctx = Context(
@@ -81,4 +88,6 @@ class Session:
             auth_flows=self.recorder.flows,
             requests=self.requests,
             hosts=sorted(self.hosts),
+            dropped_auth_flows=self.recorder.dropped,
+            dropped_findings=self.dropped_findings,
         )

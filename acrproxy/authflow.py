@@ -8,9 +8,10 @@ an empty `actions` list is how "denied" looks.
 
 from __future__ import annotations
 
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -21,6 +22,7 @@ from acrproxy.fingerprint import fingerprint
 from acrproxy.redact import redact_url, scrub
 from acrproxy.registry_api import is_token_path, needed_scope, registry_error_code
 from acrproxy.scopes import Scope, covers, merge_scopes
+from acrproxy.sensitive import KEPT_VALUE_MAX, MAX_AUTH_FLOWS, MAX_TRACKED
 from acrproxy.tokenreq import (
     TokenRequest,
     TokenResponse,
@@ -29,6 +31,8 @@ from acrproxy.tokenreq import (
 )
 from acrproxy.tokens import Credential, parse_authorization
 
+K = TypeVar("K")
+V = TypeVar("V")
 State = Literal["challenged", "token_requested", "token_issued", "token_failed", "completed"]
 ENDED: tuple[State, ...] = ("completed", "token_failed")
 
@@ -109,12 +113,34 @@ class AuthFlow(BaseModel):
         return [s.exchange_id for s in steps if s is not None]
 
 
+class Lru(OrderedDict[K, V]):
+    """A dict that forgets its oldest entries beyond `limit`."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key: K, value: V) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.limit:
+            self.popitem(last=False)
+
+
+def _short(value: str) -> str:
+    """A value as the report keeps it: scrubbed, and shortened when very long."""
+    if len(value) > KEPT_VALUE_MAX:
+        value = f"{value[:KEPT_VALUE_MAX]}... ({len(value)} characters)"
+    return scrub(value)
+
+
 def _safe(c: Challenge) -> Challenge:
     """A challenge as the report keeps it: parameter values scrubbed of anything secret."""
     return c.model_copy(
         update={
-            "params": {k: scrub(v) for k, v in c.params.items()},
-            "scope_errors": [scrub(e) for e in c.scope_errors],
+            "params": {k[:KEPT_VALUE_MAX]: _short(v) for k, v in list(c.params.items())[:64]},
+            "scope_errors": [_short(e) for e in c.scope_errors[:64]],
+            "scopes": c.scopes[:256],
             "token68": fingerprint(c.token68) if c.token68 else None,
         }
     )
@@ -150,19 +176,34 @@ class Recorded:
 
 
 class Recorder:
-    """Correlates exchanges into auth flows. Feed exchanges in completion order."""
+    """Correlates exchanges into auth flows. Feed exchanges in completion order.
+
+    Bounded: it keeps the newest `MAX_AUTH_FLOWS` auth flows (`dropped` counts the others) and
+    at most `MAX_TRACKED` open challenges, realms and issued tokens.
+    """
 
     def __init__(self) -> None:
-        self.flows: list[AuthFlow] = []
-        self._open: dict[tuple[str, str], AuthFlow] = {}
+        self._flows: deque[AuthFlow] = deque(maxlen=MAX_AUTH_FLOWS)
+        self.started = 0
+        """How many auth flows were started (ids run from 1 to this)."""
+        self._open: Lru[tuple[str, str], AuthFlow] = Lru(MAX_TRACKED)
         """(client, realm endpoint) -> the flow waiting for its token request."""
-        self.token_flows: dict[str, AuthFlow] = {}
+        self.token_flows: Lru[str, AuthFlow] = Lru(MAX_TRACKED)
         """token fingerprint -> the auth flow that issued it."""
-        self.realms: set[str] = set()
+        self.realms: Lru[str, None] = Lru(MAX_TRACKED)
+
+    @property
+    def flows(self) -> list[AuthFlow]:
+        return list(self._flows)
+
+    @property
+    def dropped(self) -> int:
+        return self.started - len(self._flows)
 
     def _new(self, client: str, registry: str) -> AuthFlow:
-        flow = AuthFlow(id=len(self.flows) + 1, client=client, registry=registry)
-        self.flows.append(flow)
+        self.started += 1
+        flow = AuthFlow(id=self.started, client=client, registry=registry)
+        self._flows.append(flow)
         return flow
 
     def feed(self, ex: Exchange) -> Recorded:
@@ -208,7 +249,7 @@ class Recorder:
                 )
                 new.needed = list(bearer.scopes)
                 realm = (bearer.realm or "").split("?", 1)[0]
-                self.realms.add(realm)
+                self.realms[realm] = None
                 self._open[(ex.client, realm)] = new
                 rec.challenged = new
                 if rec.auth_flow is None:
@@ -265,7 +306,7 @@ class Recorder:
             flow.state = "completed"
         scope = needed_scope(ex.method, ex.path)
         if scope is not None and (ex.status in (401, 403) or flow.uses == 1):
-            if scope not in flow.needed:
+            if scope not in flow.needed and len(flow.needed) < 256:
                 flow.needed = [*flow.needed, scope]
         if (
             flow.token

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from acrproxy.errors import ChallengeParseError, ScopeParseError
 from acrproxy.scopes import Scope, parse_scope
-from acrproxy.sensitive import HEADER_MAX
+from acrproxy.sensitive import CACHED_VALUE_MAX, HEADER_MAX
 
 _TCHAR = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _TOKEN68 = _TCHAR | frozenset("/=")
@@ -98,6 +98,8 @@ class _Reader:
 
 def parse_www_authenticate(value: str) -> list[Challenge]:
     """Parse a WWW-Authenticate value into its challenges (several may share one header)."""
+    if len(value) > CACHED_VALUE_MAX:  # rare and large: not worth keeping
+        return _parse(value)
     return list(_parse_cached(value))
 
 

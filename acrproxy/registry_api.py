@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from acrproxy.scopes import Scope
-from acrproxy.sensitive import ERROR_BODY_MAX
+from acrproxy.sensitive import CACHED_VALUE_MAX, ERROR_BODY_MAX
 
 TOKEN_PATH_HINTS = ("/oauth2/token", "/oauth2/exchange", "/token", "/jwt/auth", "/v2/auth")
 
@@ -52,10 +52,14 @@ class ApiPath(NamedTuple):
         return self.reference if self.reference.startswith("sha256:") else None
 
 
-@functools.lru_cache(maxsize=4096)
 def parse_path(path: str) -> ApiPath:
     """Parse a request path (a query is ignored)."""
     path = path.split("?", 1)[0]
+    return _parse_path(path) if len(path) <= CACHED_VALUE_MAX else _parse_path.__wrapped__(path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_path(path: str) -> ApiPath:
     if not path.startswith("/v2/") and path != "/v2":
         return ApiPath(Kind.OTHER)
     if path.rstrip("/") == "/v2":

@@ -19,6 +19,10 @@ class Report(BaseModel):
     requests: int = 0
     """How many exchanges (HTTP request/response pairs) were analysed."""
     hosts: list[str] = []
+    dropped_auth_flows: int = 0
+    """Older auth flows not kept (a session keeps the newest 1000)."""
+    dropped_findings: int = 0
+    """Distinct findings not kept (a session keeps the first 1000)."""
 
     def has_problems(self) -> bool:
         """True when a finding of low severity or above was raised (the CLI's exit 1)."""

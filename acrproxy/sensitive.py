@@ -208,3 +208,17 @@ HEADER_MAX = 64 * 1024
 """A WWW-Authenticate value longer than this is not parsed."""
 SCOPE_MAX = 4096
 TOKEN_MAX = 256 * 1024
+
+# -- bounds on what one analysis session keeps (see the README) ------------------------------
+MAX_AUTH_FLOWS = 1000
+"""Auth flows kept for the report (the newest; older ones are counted as dropped)."""
+MAX_TRACKED = 1000
+"""Open challenges, realms, issued tokens, redirect chains, hosts: each at most this many."""
+MAX_FINDINGS = 1000
+"""Distinct findings kept (later new ones are counted as dropped)."""
+MAX_EXCHANGES_PER_FINDING = 100
+"""Exchange ids listed per finding."""
+KEPT_VALUE_MAX = 1024
+"""A challenge parameter or token-request value longer than this is kept shortened."""
+CACHED_VALUE_MAX = 4096
+"""Only header values and paths up to this size are cached by the parsers."""

@@ -28,3 +28,48 @@ def test_deeply_nested_json_bodies_are_not_fatal() -> None:
     from acrproxy.redact import Redactor
 
     assert Redactor().json_text("[" * 100000) is None  # not JSON it can read: left out
+
+
+BOUNDED = r"""
+import json, jwt, time
+from acrproxy.analysis import Session
+from acrproxy.exchange import Exchange
+
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+
+s = Session()
+t = time.time()
+def feed(i, **kw):
+    s.feed(Exchange(id=str(i), client="10.0.0.5", started=t + i, **kw))
+for i in range(200):  # warm up: imports, caches
+    feed(i, method="GET", url="https://r.test/v2/", status=401)
+before = rss()
+for i in range(2000):
+    big = f'Bearer realm="https://a.test/t{i}",service="s{i}",x="' + "x" * 60000 + '"'
+    feed(i, method="GET", url=f"https://r{i}.test/v2/", status=401,
+         resp_headers=[("www-authenticate", big)])
+for i in range(10000):
+    token = jwt.encode({"sub": f"u{i}", "exp": t + 10**6, "access": [
+        {"type": "repository", "name": f"team/app{i}", "actions": ["pull"]}]}, "k" * 32)
+    feed(i, method="GET", url=f"https://a.test/token?service=s&scope=repository:team/app{i}:pull",
+         status=200, resp_body=json.dumps({"token": token, "expires_in": 300}).encode())
+report = s.report()
+print(json.dumps({"growth": rss() - before, "flows": len(report.auth_flows),
+                  "dropped": report.dropped_auth_flows}))
+"""
+
+
+def test_session_state_is_bounded() -> None:
+    """2000 distinct 60 KB challenges and 10,000 token requests: RSS grows < 64 MiB."""
+    import json
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-c", BOUNDED], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["flows"] == 1000 and out["dropped"] == 11000
+    assert out["growth"] < 64 * 1024 * 1024, out

@@ -162,3 +162,74 @@ if __name__ == "__main__":
         json.dumps(normalise(json.loads(out.read_text())), indent=1, sort_keys=True) + "\n"
     )
     print(f"wrote {GOLDEN}", file=sys.stderr)
+
+
+SHORT_WRITE = r"""
+import json, resource, sys
+from acrproxy.har import HarFile
+resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))  # like a full disk
+f = HarFile(sys.argv[1])
+written = failed = 0
+for i in range(40):
+    try:
+        f.add({"comment": "x" * 900, "n": i})
+        written += 1
+    except OSError:
+        failed += 1
+f.close()
+print(json.dumps({"written": written, "failed": failed}))
+"""
+
+
+def test_a_short_write_leaves_a_valid_har_up_to_the_last_complete_entry(tmp_path: Path) -> None:
+    import subprocess
+
+    path = tmp_path / "t.har"
+    r = subprocess.run(
+        [sys.executable, "-c", SHORT_WRITE, str(path)], capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    counts = json.loads(r.stdout)
+    assert counts["failed"] > 0 and counts["written"] > 0
+    entries = json.loads(path.read_text())["log"]["entries"]
+    assert [e["n"] for e in entries] == list(range(counts["written"]))
+
+
+def test_existing_har_paths_become_private(tmp_path: Path) -> None:
+    import os
+
+    from acrproxy.har import HarFile
+
+    path = tmp_path / "t.har"
+    path.write_text("old")
+    os.chmod(path, 0o644)
+    HarFile(str(path)).close()
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_redaction_runs_off_the_event_loop(tmp_path: Path, monkeypatch) -> None:
+    """The hook returns while redaction is still blocked: no other client waits for it."""
+    import threading
+
+    from acrproxy.har import EntryBuilder
+
+    gate, started = threading.Event(), threading.Event()
+    real_finish = EntryBuilder.finish
+
+    def slow_finish(self, entry):
+        started.set()
+        gate.wait(timeout=30)
+        return real_finish(self, entry)
+
+    monkeypatch.setattr(EntryBuilder, "finish", slow_finish)
+    path = tmp_path / "t.har"
+    w = HarWriter()
+    with taddons.context(w) as tctx:
+        tctx.configure(w, acrproxy_har=str(path))
+        w.response(flow("https://r.test/v2/", body=b"eyJa.eyJb." * 100_000))
+        assert started.wait(timeout=30)  # the worker has it, and the hook has returned
+        assert json.loads(path.read_text())["log"]["entries"] == []
+        gate.set()
+        w.flush()
+        assert len(json.loads(path.read_text())["log"]["entries"]) == 1
+        w.done()

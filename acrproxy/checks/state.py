@@ -6,16 +6,17 @@ Both are bounded (oldest entries go first), so a long capture cannot grow them w
 from __future__ import annotations
 
 from collections import OrderedDict
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from acrproxy.authflow import Recorded, Step
 from acrproxy.checks.context import Hop
 from acrproxy.exchange import Exchange
+from acrproxy.sensitive import MAX_TRACKED
 
 REDIRECTS = (301, 302, 303, 307, 308)
 REDIRECT_WINDOW = 120.0
 """A request counts as following a redirect when it comes within this many seconds."""
-MAX_ENTRIES = 10_000
+MAX_ENTRIES = MAX_TRACKED
 
 
 class RedirectChains:
@@ -27,7 +28,7 @@ class RedirectChains:
 
     def arrive(self, ex: Exchange) -> Hop | None:
         """The chain this request follows, if it is the target of a recent redirect."""
-        hop = self._pending.pop((ex.client, ex.url), None)
+        hop = self._pending.pop((ex.client, _target(ex.url)), None)
         if hop is not None and ex.started - hop.at > REDIRECT_WINDOW:
             return None
         return hop
@@ -42,7 +43,7 @@ class RedirectChains:
             target = urljoin(ex.url, location)
         except ValueError:  # not a URL (e.g. an unclosed IPv6 bracket): nothing to follow
             return
-        self._pending[(ex.client, target)] = Hop(
+        self._pending[(ex.client, _target(target))] = Hop(
             first.url, first.exchange_id, ex.ended or ex.started
         )
         while len(self._pending) > self._limit:
@@ -83,3 +84,13 @@ class IssuedTokens:
 
     def __len__(self) -> int:
         return len(self._expiry)
+
+
+def _target(url: str) -> str:
+    """A URL as the request that follows a redirect shows it: no userinfo, no fragment."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
