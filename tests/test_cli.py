@@ -261,3 +261,21 @@ def test_run_and_usage_errors_are_one_line(capsys, args: list[str], words: str) 
         rc = e.code
     assert rc == 2
     assert words in one_line_error(capsys)
+
+
+@pytest.mark.parametrize(
+    "listen_host,modes,exposed",
+    [
+        ("127.0.0.1", [], []),
+        ("::1", ["regular"], []),
+        ("0.0.0.0", [], ["0.0.0.0"]),
+        ("127.0.0.1", ["regular@0.0.0.0:8081"], ["0.0.0.0"]),
+        ("", [], [""]),
+        ("127.0.0.1", ["regular@192.0.2.1:9"], ["192.0.2.1"]),
+    ],
+)
+def test_every_way_of_setting_the_listen_address_is_seen(listen_host, modes, exposed) -> None:
+    from acrproxy.cli import is_loopback, listen_hosts
+
+    hosts = listen_hosts(listen_host, modes)
+    assert [h for h in hosts if not is_loopback(h)] == exposed

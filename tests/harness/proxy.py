@@ -16,7 +16,7 @@ from tests.harness.env import free_port
 
 class ProxyProcess:
     def __init__(
-        self, workdir: Path, upstream_ca: str, *extra: str, command: list[str] | None = None
+        self, workdir: Path, upstream_ca: str | None, *extra: str, command: list[str] | None = None
     ) -> None:
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
@@ -33,8 +33,7 @@ class ProxyProcess:
             str(self.confdir),
             "--report",
             str(self.report),
-            "--set",
-            f"ssl_verify_upstream_trusted_ca={upstream_ca}",
+            *(["--set", f"ssl_verify_upstream_trusted_ca={upstream_ca}"] if upstream_ca else []),
             "--set",
             f"save_stream_file={self.flows}",
             *extra,
@@ -143,3 +142,11 @@ def inspect_via(
         proxy=proxy.url,
         check=check,
     )
+
+
+def rss_bytes(pid: int) -> int:
+    """A process's resident memory, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
