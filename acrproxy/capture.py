@@ -23,7 +23,7 @@ from mitmproxy.io import FlowReader
 from mitmproxy.io.har import fix_headers
 
 from acrproxy.errors import CaptureReadError
-from acrproxy.exchange import Exchange, clean
+from acrproxy.exchange import Exchange, clean, clean_tree
 from acrproxy.mitmflow import from_flow
 
 
@@ -75,7 +75,7 @@ def _headers(raw: Any) -> list[tuple[str, str]]:
         return []
     if not isinstance(raw, list) or not all(isinstance(h, dict | list) for h in raw):
         raise TypeError("headers is not a list of headers")
-    headers = fix_headers(raw)
+    headers = fix_headers(clean_tree(raw))
     items = headers.items(multi=True)  # type: ignore[no-untyped-call]
     return [(clean(k.lower()), clean(v)) for k, v in items]
 

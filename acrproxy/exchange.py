@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 from acrproxy.registry_api import ApiPath, parse_path
@@ -87,3 +88,14 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def clean(text: str) -> str:
     """Text every output can encode: undecodable bytes (lone surrogates) become U+FFFD."""
     return _SURROGATE.sub("\ufffd", text)
+
+
+def clean_tree(node: Any) -> Any:
+    """Every string in a JSON-like structure made encodable (see `clean`)."""
+    if isinstance(node, str):
+        return clean(node)
+    if isinstance(node, dict):
+        return {k: clean_tree(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [clean_tree(v) for v in node]
+    return node

@@ -15,6 +15,7 @@ from mitmproxy.addons.savehar import SaveHar
 from mitmproxy.utils import strutils
 
 from acrproxy import __version__
+from acrproxy.exchange import clean_tree
 from acrproxy.note import StreamRecord, read_note
 from acrproxy.redact import Redactor
 from acrproxy.sensitive import STREAM_THRESHOLD
@@ -62,11 +63,15 @@ class EntryBuilder:
         return entry
 
     def finish(self, entry: dict[str, Any]) -> dict[str, Any]:
-        """Redact a built entry (the costly part: linear in its size, run off the event loop)."""
+        """Redact a built entry (the costly part: linear in its size, run off the event loop).
+
+        Undecodable bytes (lone surrogates) become U+FFFD, so every HAR reader can read it.
+        """
         if self.redactor is not None:
             self.redactor.entry(entry)
             entry.setdefault("_acrproxy", {})["redacted"] = True
-        return entry
+        cleaned: dict[str, Any] = clean_tree(entry)
+        return cleaned
 
 
 def _leave_out(target: dict[str, Any], size: int | None, sha256: str | None, why: str) -> None:

@@ -73,7 +73,7 @@ class HarWriter:
 
     def _write(self, file: HarFile, entry: dict[str, Any]) -> None:
         with self.guard.contain("HAR entry"):
-            self.builder.finish(entry)
+            entry = self.builder.finish(entry)
             try:
                 file.add(entry)
             except OSError as e:
