@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 
-from acrproxy.authflow import Lru, Recorder
+from acrproxy.authflow import Lru, Recorded, Recorder, Step
 from acrproxy.checks import CHECKS, Check, Context
 from acrproxy.checks.state import IssuedTokens, RedirectChains
 from acrproxy.checks.tls import client_rejected_proxy_ca
 from acrproxy.exchange import Exchange
 from acrproxy.findings import Code, Finding
+from acrproxy.manifest import parse_manifest
 from acrproxy.note import ExchangeNote
-from acrproxy.report import Report
-from acrproxy.sensitive import MAX_EXCHANGES_PER_FINDING, MAX_FINDINGS, MAX_TRACKED
+from acrproxy.redact import redact_url, scrub
+from acrproxy.registry_api import Kind, describe_target
+from acrproxy.report import ExchangeRecord, Report, Role
+from acrproxy.sensitive import (
+    MAX_EXCHANGES_KEPT,
+    MAX_EXCHANGES_PER_FINDING,
+    MAX_FINDINGS,
+    MAX_TRACKED,
+)
 
 
 class Session:
@@ -29,6 +38,7 @@ class Session:
         self.checks = tuple(checks)
         self._findings: dict[tuple[Code, str], Finding] = {}
         self.dropped_findings = 0
+        self._records: deque[ExchangeRecord] = deque(maxlen=MAX_EXCHANGES_KEPT)
         self.requests = 0
         self.hosts: Lru[str, None] = Lru(MAX_TRACKED)
 
@@ -69,6 +79,7 @@ class Session:
         new = [f for check in self.checks for f in check(ex, ctx) if self._add(f)]
         self.redirects.depart(ex, hop)
         self.issued.record(ex, rec)
+        self._records.append(record(ex, rec, hop.exchange_id if hop else None))
         return ExchangeNote(
             step=rec.step,
             auth_flow_id=rec.auth_flow.id if rec.auth_flow else None,
@@ -83,7 +94,17 @@ class Session:
         return finding
 
     def report(self) -> Report:
+        codes: dict[str, list[Code]] = {}
+        for f in self._findings.values():
+            for i in f.exchanges:
+                codes.setdefault(i, []).append(f.code)
+        records = [
+            r.model_copy(update={"findings": codes[r.id]}) if r.id in codes else r
+            for r in self._records
+        ]
         return Report(
+            exchanges=records,
+            dropped_exchanges=self.requests - len(records),
             findings=self.findings,
             auth_flows=self.recorder.flows,
             requests=self.requests,
@@ -91,3 +112,60 @@ class Session:
             dropped_auth_flows=self.recorder.dropped,
             dropped_findings=self.dropped_findings,
         )
+
+
+_ROLES = {Kind.MANIFEST: Role.MANIFEST, Kind.BLOB: Role.BLOB, Kind.UPLOAD: Role.UPLOAD}
+
+
+def record(ex: Exchange, rec: Recorded, follows: str | None) -> ExchangeRecord:
+    """What the report keeps of an exchange: no header, no body, the URL redacted."""
+    api = ex.api
+    if rec.step in (Step.CHALLENGE, Step.TOKEN_REQUEST) or (
+        ex.status == 401 and api.kind is Kind.BASE
+    ):
+        role = Role.AUTH
+    elif follows is not None and api.kind is Kind.OTHER:
+        role = Role.STORAGE
+    else:
+        role = _ROLES.get(api.kind, Role.OTHER)
+    ctype = (ex.resp("content-type") or "").split(";")[0].strip()
+    manifest = None
+    if api.kind is Kind.MANIFEST and ex.method == "GET" and ex.status == 200:
+        manifest = parse_manifest(ex.resp_body, ctype)
+    verified = None
+    if ex.body_sha256 and ex.status == 200:
+        digest = api.digest if api.kind is Kind.BLOB else ex.resp("docker-content-digest")
+        verified = (digest == ex.body_sha256) if digest else None
+    return ExchangeRecord(
+        id=ex.id,
+        client=ex.client,
+        method=ex.method,
+        url=redact_url(ex.url),
+        host=ex.authority,
+        target=scrub(describe_target(ex.parts.path) if api.repository else ex.parts.path),
+        repository=api.repository,
+        reference=api.reference if api.kind is not Kind.UPLOAD else "",
+        status=ex.status,
+        error=scrub(ex.error) if ex.error else None,
+        role=role,
+        step=rec.step,
+        auth_flow_id=rec.auth_flow.id if rec.auth_flow else None,
+        credential=_credential(rec),
+        follows=follows,
+        started=ex.started,
+        duration_ms=round(ex.duration * 1000, 3) if ex.duration is not None else None,
+        timings=ex.timings,
+        size=ex.resp_size,
+        media_type=ctype[:200],
+        manifest=manifest,
+        blob_verified=verified,
+    )
+
+
+def _credential(rec: Recorded) -> str:
+    cred = rec.credential
+    if cred is None:
+        return ""
+    if cred.is_basic:
+        return f"Basic {scrub(cred.username or '')}".strip()
+    return f"{scrub(cred.scheme)} {cred.fingerprint}"

@@ -23,7 +23,7 @@ from mitmproxy.io import FlowReader
 from mitmproxy.io.har import fix_headers
 
 from acrproxy.errors import CaptureReadError
-from acrproxy.exchange import Exchange, clean, clean_tree
+from acrproxy.exchange import Exchange, Timings, clean, clean_tree
 from acrproxy.mitmflow import from_flow
 
 
@@ -129,7 +129,28 @@ def har_exchange(entry: dict[str, Any], entry_id: str) -> Exchange:
         ex.body_sha256 = content.get("_sha256") if isinstance(content.get("_sha256"), str) else None
     if resp.get("_error"):
         ex.error = clean(str(resp["_error"]))
+    ex.timings = _timings(entry.get("timings"))
     return ex
+
+
+def _timings(raw: Any) -> Timings | None:
+    """HAR `timings` (milliseconds; -1 means not applicable)."""
+    if not isinstance(raw, dict):
+        return None
+
+    def ms(name: str) -> float | None:
+        v = raw.get(name)
+        return (
+            float(v) if isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 else None
+        )
+
+    return Timings(
+        connect=ms("connect"),
+        tls=ms("ssl"),
+        send=ms("send"),
+        wait=ms("wait"),
+        receive=ms("receive"),
+    )
 
 
 def _flows(path: Path, f: Any) -> Iterator[Exchange]:

@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--har", help="write a HAR file of the capture here, flow by flow (redacted)")
     run.add_argument(
+        "--html", help="write the HTML report (story, diagrams, requests) here on exit"
+    )
+    run.add_argument(
         "--no-redact",
         action="store_true",
         help="write credentials into exports unredacted (never share such a file)",
@@ -72,8 +75,14 @@ def _parser() -> argparse.ArgumentParser:
 
     an = sub.add_parser("analyze", help="analyse HAR files (any tool) or mitmproxy flow files")
     an.add_argument("files", nargs="+")
-    an.add_argument("--format", choices=("text", "json"), default="text")
+    formats = ("text", "json", "explain", "markdown", "mermaid", "html")
+    an.add_argument("--format", choices=formats, default="text")
     an.add_argument("-o", "--output", help="write the report here (mode 0600) instead of stdout")
+    ex = sub.add_parser(
+        "explain", help="tell what a capture shows, in plain words (analyze --format explain)"
+    )
+    ex.add_argument("files", nargs="+")
+    ex.add_argument("-o", "--output", help="write it here (mode 0600) instead of stdout")
     red = sub.add_parser("redact", help="redact a HAR captured with any tool before sharing it")
     red.add_argument("input")
     red.add_argument("-o", "--output", required=True)
@@ -86,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_decode(args.value, args.json)
     if args.command == "analyze":
         return cmd_analyze(args.files, args.format, args.output)
+    if args.command == "explain":
+        return cmd_analyze(args.files, "explain", args.output)
     if args.command == "redact":
         return cmd_redact(args.input, args.output)
     return cmd_run(args)
@@ -208,7 +219,7 @@ def _preflight(args: argparse.Namespace, confdir: str) -> str | None:
         return f"--confdir {confdir}: not a folder"
     if not conf.exists() and not conf.parent.is_dir():
         return f"--confdir {confdir}: folder {conf.parent} does not exist"
-    for flag in ("har", "report"):
+    for flag in ("har", "report", "html"):
         path = getattr(args, flag)
         if path and (why := check_writable(path)):
             return f"--{flag} {path}: {why}"
@@ -245,6 +256,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             sets.append(f"proxyauth={args.proxyauth}")
         if args.report:
             sets.append(f"acrproxy_report={args.report}")
+        if args.html:
+            sets.append(f"acrproxy_html={args.html}")
         if args.quiet:
             sets.append("acrproxy_view=false")
         if args.har:

@@ -7,7 +7,21 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from pydantic import BaseModel
+
 from acrproxy.registry_api import ApiPath, parse_path
+
+
+class Timings(BaseModel):
+    """Where an exchange's time went, in milliseconds (None: not known, or not this exchange's:
+    a connection reused from an earlier request)."""
+
+    connect: float | None = None
+    tls: float | None = None
+    send: float | None = None
+    wait: float | None = None
+    """To the first byte of the response."""
+    receive: float | None = None
 
 
 @dataclass(slots=True)
@@ -29,6 +43,7 @@ class Exchange:
     resp_size: int | None = None
     body_sha256: str | None = None
     error: str | None = None
+    timings: Timings | None = None
 
     def req(self, name: str) -> str | None:
         for k, v in self.req_headers:

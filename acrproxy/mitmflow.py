@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mitmproxy import http
 
-from acrproxy.exchange import Exchange, clean
+from acrproxy.exchange import Exchange, Timings, clean
 from acrproxy.note import read_note
 from acrproxy.sensitive import STREAM_THRESHOLD
 
@@ -56,7 +56,29 @@ def from_flow(flow: http.HTTPFlow, body_limit: int = STREAM_THRESHOLD) -> Exchan
     if flow.error is not None:
         ex.error = clean(flow.error.msg)
         ex.ended = ex.ended or flow.error.timestamp
+    ex.timings = _timings(flow)
     return ex
+
+
+def _ms(start: float | None, end: float | None) -> float | None:
+    if not start or not end or end < start:
+        return None
+    return round((end - start) * 1000, 3)
+
+
+def _timings(flow: http.HTTPFlow) -> Timings:
+    """The phases of one exchange, from mitmproxy's timestamps (as its HAR export reads them)."""
+    req, resp, server = flow.request, flow.response, flow.server_conn
+    fresh = bool(
+        server and server.timestamp_start and server.timestamp_start >= req.timestamp_start
+    )
+    return Timings(
+        connect=_ms(server.timestamp_start, server.timestamp_tcp_setup) if fresh else None,
+        tls=_ms(server.timestamp_tcp_setup, server.timestamp_tls_setup) if fresh else None,
+        send=_ms(req.timestamp_start, req.timestamp_end),
+        wait=_ms(req.timestamp_end, resp.timestamp_start) if resp else None,
+        receive=_ms(resp.timestamp_start, resp.timestamp_end) if resp else None,
+    )
 
 
 def from_failed_connect(flow: http.HTTPFlow) -> Exchange:

@@ -214,6 +214,8 @@ MAX_AUTH_FLOWS = 1000
 """Auth flows kept for the report (the newest; older ones are counted as dropped)."""
 MAX_TRACKED = 1000
 """Open challenges, realms, issued tokens, redirect chains, hosts: each at most this many."""
+MAX_EXCHANGES_KEPT = 5000
+"""Exchanges listed in the report (the newest; the rest are counted)."""
 MAX_FINDINGS = 1000
 """Distinct findings kept (later new ones are counted as dropped)."""
 MAX_EXCHANGES_PER_FINDING = 100

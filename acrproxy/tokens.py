@@ -130,7 +130,7 @@ def _label(claims: dict[str, Any]) -> str:
     iss = str(claims.get("iss", ""))
     if iss == "Azure Container Registry":
         grant = claims.get("grant_type")
-        if grant == "refresh_token":
+        if grant == "refresh_token" and "access" not in claims:  # access tokens say it too
             return "ACR refresh token (exchanged from an Entra ID token)"
         return "ACR access token"
     if iss == "auth.docker.io":

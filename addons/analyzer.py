@@ -13,7 +13,7 @@ from acrproxy.analysis import Session
 from acrproxy.checks.tls import is_trust_failure
 from acrproxy.mitmflow import from_failed_connect, from_flow
 from acrproxy.note import ExchangeNote, read_note, write_note
-from acrproxy.output import write_report
+from acrproxy.output import Format, write_report
 from acrproxy.sensitive import STREAM_THRESHOLD
 from acrproxy.streaming import parse_size
 
@@ -32,6 +32,12 @@ class Analyzer:
             str,
             "",
             "Write acrproxy's JSON report (findings and auth flows) to this path on exit.",
+        )
+        loader.add_option(
+            "acrproxy_html",
+            str,
+            "",
+            "Write acrproxy's HTML report (story, sequence diagrams, requests) here on exit.",
         )
 
     def configure(self, updated: set[str]) -> None:
@@ -64,10 +70,16 @@ class Analyzer:
             ctx.master.addons.trigger(AcrproxyFindingHook(finding))
 
     def done(self) -> None:
-        path = ctx.options.acrproxy_report
-        if path:
-            with self.guard.contain("report"):
-                write_report(self.session.report(), path)
+        outputs = (
+            (ctx.options.acrproxy_report, Format.JSON),
+            (ctx.options.acrproxy_html, Format.HTML),
+        )
+        wanted = [(path, fmt) for path, fmt in outputs if path]
+        if wanted:
+            report = self.session.report()
+            for path, fmt in wanted:
+                with self.guard.contain(f"{fmt.value} report"):
+                    write_report(report, path, fmt)
 
 
 def annotate(flow: http.HTTPFlow, analysis: ExchangeNote) -> None:

@@ -11,18 +11,26 @@ from enum import StrEnum
 from pathlib import Path
 
 from acrproxy.files import write_private
-from acrproxy.output import jsonout, text
+from acrproxy.output import explain, html, jsonout, markdown, mermaid, text
 from acrproxy.report import Report
 
 
 class Format(StrEnum):
     TEXT = "text"
     JSON = "json"
+    EXPLAIN = "explain"
+    MARKDOWN = "markdown"
+    MERMAID = "mermaid"
+    HTML = "html"
 
 
 FORMATS: dict[Format, Callable[[Report], str]] = {
     Format.TEXT: text.render,
     Format.JSON: jsonout.render,
+    Format.EXPLAIN: explain.render,
+    Format.MARKDOWN: markdown.render,
+    Format.MERMAID: mermaid.render,
+    Format.HTML: html.render,
 }
 
 
