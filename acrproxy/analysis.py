@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from acrproxy.authflow import Lru, Recorded, Recorder, Step
 from acrproxy.checks import CHECKS, Check, Context
+from acrproxy.checks.blobs import verified
 from acrproxy.checks.state import IssuedTokens, RedirectChains
-from acrproxy.checks.tls import client_rejected_proxy_ca
 from acrproxy.exchange import Exchange
 from acrproxy.findings import Code, Finding
 from acrproxy.manifest import parse_manifest
@@ -87,12 +87,6 @@ class Session:
             completed_auth_flows=rec.completed,
         )
 
-    def tls_failed(self, client: str, host: str, error: str, exchange_id: str = "") -> Finding:
-        """Record a client that aborted TLS with the proxy (its trust store lacks our CA)."""
-        finding = client_rejected_proxy_ca(client, host, error, exchange_id)
-        self._add(finding)
-        return finding
-
     def report(self) -> Report:
         codes: dict[str, list[Code]] = {}
         for f in self._findings.values():
@@ -132,10 +126,6 @@ def record(ex: Exchange, rec: Recorded, follows: str | None) -> ExchangeRecord:
     manifest = None
     if api.kind is Kind.MANIFEST and ex.method == "GET" and ex.status == 200:
         manifest = parse_manifest(ex.resp_body, ctype)
-    verified = None
-    if ex.body_sha256 and ex.status == 200:
-        digest = api.digest if api.kind is Kind.BLOB else ex.resp("docker-content-digest")
-        verified = (digest == ex.body_sha256) if digest else None
     return ExchangeRecord(
         id=ex.id,
         client=ex.client,
@@ -158,7 +148,7 @@ def record(ex: Exchange, rec: Recorded, follows: str | None) -> ExchangeRecord:
         size=ex.resp_size,
         media_type=ctype[:200],
         manifest=manifest,
-        blob_verified=verified,
+        blob_verified=verified(ex),
     )
 
 

@@ -72,6 +72,7 @@ class TokenStep(BaseModel):
 
 class RetryStep(BaseModel):
     exchange_id: str
+    started: float | None = None
     method: str
     url: str
     status: int | None = None
@@ -298,6 +299,7 @@ class Recorder:
         if flow.retry is None:
             flow.retry = RetryStep(
                 exchange_id=ex.id,
+                started=ex.started,
                 method=ex.method,
                 url=redact_url(ex.url),
                 status=ex.status,

@@ -4,6 +4,7 @@ the file on disk is a complete HAR after every flow (crash-safe: kill -9 loses n
 from __future__ import annotations
 
 import base64
+import datetime
 import errno
 import hashlib
 import json
@@ -15,8 +16,8 @@ from mitmproxy.addons.savehar import SaveHar
 from mitmproxy.utils import strutils
 
 from acrproxy import __version__
-from acrproxy.exchange import clean_tree
-from acrproxy.note import StreamRecord, read_note
+from acrproxy.exchange import Exchange, clean_tree
+from acrproxy.note import ExchangeNote, StreamRecord, read_note
 from acrproxy.redact import Redactor
 from acrproxy.sensitive import STREAM_THRESHOLD
 
@@ -72,6 +73,41 @@ class EntryBuilder:
             entry.setdefault("_acrproxy", {})["redacted"] = True
         cleaned: dict[str, Any] = clean_tree(entry)
         return cleaned
+
+
+def exchange_entry(ex: Exchange, note: ExchangeNote) -> dict[str, Any]:
+    """A HAR entry for an exchange that no mitmproxy flow carries (a rejected TLS handshake)."""
+    started = datetime.datetime.fromtimestamp(ex.started, datetime.UTC).isoformat()
+    entry: dict[str, Any] = {
+        "startedDateTime": started,
+        "time": 0,
+        "request": {
+            "method": ex.method,
+            "url": ex.url,
+            "httpVersion": "",
+            "cookies": [],
+            "headers": [],
+            "queryString": [],
+            "headersSize": -1,
+            "bodySize": -1,
+        },
+        "response": {
+            "status": 0,
+            "statusText": "",
+            "httpVersion": "",
+            "cookies": [],
+            "headers": [],
+            "content": {"size": 0, "mimeType": ""},
+            "redirectURL": "",
+            "headersSize": -1,
+            "bodySize": -1,
+            "_error": ex.error,
+        },
+        "cache": {},
+        "timings": {"send": 0, "wait": 0, "receive": 0},
+        "_acrproxy": note.model_dump(mode="json", exclude={"stream"}, exclude_defaults=True),
+    }
+    return entry
 
 
 def _leave_out(target: dict[str, Any], size: int | None, sha256: str | None, why: str) -> None:

@@ -56,10 +56,10 @@ _RUN = re.compile(r"[A-Za-z0-9_.-]{12,}")
 """Candidate JWTs: maximal runs of base64url characters and dots (found in linear time)."""
 _PARAM = re.compile(r"([?&;#])([^=&#?;\s\"'<>]{1,100})=([^&#;\s\"'<>]*)")
 _USERINFO = re.compile(r"(://[^/\s:@\"'<>]{0,200}):([^/\s@\"'<>]{0,500})@")
-_CREDENTIAL = re.compile(r"(?i)\b(bearer|basic)(\s+)([A-Za-z0-9._~+/-]{8,}=*)")
+_CREDENTIAL = re.compile(r"(?i)\b(bearer|basic)([ \t]+)([A-Za-z0-9._~+/-]{8,}=*)")
 _NAMED = re.compile(
     r"(?i)\b((?:password|passwd|pwd|secret|client_secret|token|access_token|refresh_token|"
-    r"api[_-]?key|identitytoken)\"?\s{0,5}[:=]\s{0,5}\"?)([^\s\"&,;<>]{1,4096})"
+    r"api[_-]?key|identitytoken)\"?[ \t]{0,5}[:=][ \t]{0,5}\"?)([^\s\"&,;<>]{1,4096})"
 )
 
 
@@ -160,6 +160,8 @@ class Redactor:
     def _credential_sub(self, m: re.Match[str]) -> str:
         value = m.group(3)
         if is_marker(value) or value.endswith("."):  # already a marker or a stripped JWT
+            return m.group(0)
+        if value.isalpha() and value.islower():  # a word ("Basic credentials"), not a secret
             return m.group(0)
         return f"{m.group(1)}{m.group(2)}{self.secret(value)}"
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from mitmproxy import ctx, http, tls
 from mitmproxy.addonmanager import Loader
 
-from acrproxy.addons.events import AcrproxyFindingHook
+from acrproxy.addons.events import AcrproxyExchangeHook
 from acrproxy.addons.guard import Guard
 from acrproxy.analysis import Session
-from acrproxy.checks.tls import is_trust_failure
+from acrproxy.checks.tls import is_trust_failure, rejected_handshake
 from acrproxy.mitmflow import from_failed_connect, from_flow
 from acrproxy.note import ExchangeNote, read_note, write_note
 from acrproxy.output import Format, write_report
@@ -66,8 +67,9 @@ class Analyzer:
                 return
             host = client.sni or (data.context.server.address or ("?",))[0]
             peer = client.peername[0] if client.peername else "?"
-            finding = self.session.tls_failed(str(peer), str(host), error)
-            ctx.master.addons.trigger(AcrproxyFindingHook(finding))
+            at = client.timestamp_start or time.time()
+            ex = rejected_handshake(client.id, str(peer), str(host), error, at)
+            ctx.master.addons.trigger(AcrproxyExchangeHook(ex, self.session.feed(ex)))
 
     def done(self) -> None:
         outputs = (

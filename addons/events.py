@@ -1,4 +1,4 @@
-"""acrproxy's own mitmproxy event: how the analyzer tells other addons about a finding that no
+"""acrproxy's own mitmproxy event: how the analyzer tells other addons about an exchange that no
 flow carries (a client that rejected the proxy's CA during the TLS handshake)."""
 
 from __future__ import annotations
@@ -7,11 +7,14 @@ from dataclasses import dataclass
 
 from mitmproxy import hooks
 
-from acrproxy.findings import Finding
+from acrproxy.exchange import Exchange
+from acrproxy.note import ExchangeNote
 
 
 @dataclass
-class AcrproxyFindingHook(hooks.Hook):
-    """A finding raised outside any flow. Addons receive it as `acrproxy_finding(finding)`."""
+class AcrproxyExchangeHook(hooks.Hook):
+    """An exchange outside any flow, analysed. Addons receive it as
+    `acrproxy_exchange(exchange, note)`."""
 
-    finding: Finding
+    exchange: Exchange
+    note: ExchangeNote

@@ -14,7 +14,9 @@ from mitmproxy import ctx, exceptions, http
 from mitmproxy.addonmanager import Loader
 
 from acrproxy.addons.guard import Guard
-from acrproxy.har import EntryBuilder, HarFile
+from acrproxy.exchange import Exchange
+from acrproxy.har import EntryBuilder, HarFile, exchange_entry
+from acrproxy.note import ExchangeNote
 from acrproxy.streaming import parse_size
 
 logger = logging.getLogger(__name__)
@@ -86,6 +88,13 @@ class HarWriter:
 
     def error(self, flow: http.HTTPFlow) -> None:
         self.response(flow)
+
+    def acrproxy_exchange(self, exchange: Exchange, note: ExchangeNote) -> None:
+        """An exchange no flow carries (a rejected TLS handshake): into the trace too."""
+        if self.file is None or self._pool is None:
+            return
+        with self.guard.contain("HAR entry"):
+            self._last = self._pool.submit(self._write, self.file, exchange_entry(exchange, note))
 
     def http_connect_error(self, flow: http.HTTPFlow) -> None:
         self.response(flow)

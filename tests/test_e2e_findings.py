@@ -6,6 +6,7 @@ import base64
 import json
 import ssl
 import subprocess
+import sys
 import urllib.request
 
 import pytest
@@ -74,7 +75,9 @@ def test_curl_without_location_trusted_and_skopeo_pull_leak_nothing(registry, pr
     assert any("blob.acrproxy-storage.test" in h for h in report["hosts"])
 
 
-def test_client_that_does_not_trust_the_proxy_ca(registry, proxy, tmp_path):
+def test_client_that_does_not_trust_the_proxy_ca(registry, tmp_path):
+    har = tmp_path / "trace.har"
+    proxy = ProxyProcess(tmp_path / "proxy", registry.ca, "--har", str(har)).start()
     r = skopeo(
         "inspect",
         "--cert-dir",
@@ -88,6 +91,14 @@ def test_client_that_does_not_trust_the_proxy_ca(registry, proxy, tmp_path):
     (f,) = [f for f in report["findings"] if f["code"] == "CLIENT_REJECTED_PROXY_CA"]
     assert registry.registry_addr.split(":")[0] in f["detail"]
     assert "CLIENT_REJECTED_PROXY_CA" in proxy.output
+    # the trace holds it too: whoever analyses it later sees the same finding
+    again = subprocess.run(
+        [sys.executable, "-m", "acrproxy", "analyze", "--format", "json", str(har)],
+        capture_output=True,
+        text=True,
+    )
+    codes = [f["code"] for f in json.loads(again.stdout)["findings"]]
+    assert codes == ["CLIENT_REJECTED_PROXY_CA"], again.stderr
 
 
 def test_registry_stopped_mid_pull(registry, proxy, tmp_path):

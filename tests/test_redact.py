@@ -147,8 +147,11 @@ def secrets() -> list[str]:
 def visible(text: str) -> list[str]:
     """Secrets found in text, Basic credentials decoded."""
     found = [s for s in secrets() if s in text]
-    for b64 in __import__("re").findall(r"[Bb]asic ([A-Za-z0-9+/=]{8,})", text):
-        decoded = base64.b64decode(b64).decode("utf-8", "replace")
+    for b64 in re.findall(r"[Bb]asic ([A-Za-z0-9+/=]{8,})", text):
+        try:
+            decoded = base64.b64decode(b64).decode("utf-8", "replace")
+        except ValueError:  # words, not base64 ("Basic credentials")
+            continue
         found += [p for p in PLAIN if p in decoded]
     return found
 

@@ -7,7 +7,7 @@ and that function in `CHECKS`.
 
 from __future__ import annotations
 
-from acrproxy.checks import blobs, credentials, redirects, responses, tokens
+from acrproxy.checks import blobs, credentials, redirects, responses, tls, tokens
 from acrproxy.checks.context import Check, Context, Hop
 
 CHECKS: tuple[Check, ...] = (
@@ -25,6 +25,7 @@ CHECKS: tuple[Check, ...] = (
     tokens.token_refetched,
     tokens.insufficient_scope,
     blobs.blob_digest_mismatch,
+    tls.client_rejected_proxy_ca,
 )
 
 __all__ = ["CHECKS", "Check", "Context", "Hop"]

@@ -15,14 +15,28 @@ class DigestEvidence(Evidence):
     actual: str
 
 
-def blob_digest_mismatch(ex: Exchange, ctx: Context) -> Iterator[Finding]:
-    if ex.status != 200 or not ex.body_sha256:
-        return
+def expected_digest(ex: Exchange) -> str | None:
+    """The digest a blob's bytes must have: from its registry path, or (storage) a header."""
     api = ex.api
     digest = api.digest if api.kind is Kind.BLOB else None
     if digest is None and "/blobs/" in ex.parts.path:  # storage paths keep it in a header
         digest = ex.resp("docker-content-digest")
-    if digest and digest != ex.body_sha256:
+    return digest
+
+
+def verified(ex: Exchange) -> bool | None:
+    """For a streamed blob: whether its sha256 matched its digest (None: nothing to compare)."""
+    if ex.status != 200 or not ex.body_sha256:
+        return None
+    digest = expected_digest(ex)
+    return None if digest is None else digest == ex.body_sha256
+
+
+def blob_digest_mismatch(ex: Exchange, ctx: Context) -> Iterator[Finding]:
+    if verified(ex) is not False:
+        return
+    digest = expected_digest(ex)
+    if digest:
         yield make(
             Code.BLOB_DIGEST_MISMATCH,
             [ex.id],

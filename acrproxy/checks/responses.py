@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from acrproxy.challenge import parse_www_authenticate
 from acrproxy.checks.context import Context
+from acrproxy.checks.tls import REJECTED
 from acrproxy.errors import ParseError
 from acrproxy.exchange import Exchange
 from acrproxy.findings import Code, Evidence, Finding, Severity, make
@@ -53,7 +54,7 @@ def phase(error: str) -> str:
 
 
 def upstream_error(ex: Exchange, ctx: Context) -> Iterator[Finding]:
-    if not ex.error:
+    if not ex.error or ex.error.startswith(REJECTED):  # the client's doing, not the upstream's
         return
     host = ex.authority
     if ex.status is None:

@@ -17,6 +17,7 @@ from acrproxy.output.words import (
     plural,
     sentence_list,
     size,
+    token_client,
 )
 from acrproxy.report import ExchangeRecord, Report, Role
 from acrproxy.tokens import Token
@@ -224,21 +225,12 @@ def _redirects(records: list[ExchangeRecord], by_id: dict[str, ExchangeRecord]) 
 
 def _who(flow: AuthFlow) -> str:
     assert flow.token is not None
-    req = flow.token.request
-    fp = req.credential_fingerprint or "?"
-    if req.kind == "acr_exchange":
-        return f"with an Entra ID (AAD) access token {fp}"
-    if req.credential == "refresh_token":
-        return f"with a refresh token {fp} (from an earlier login)"
-    if req.credential == "basic":
-        return f"as {req.username or '?'} (Basic credentials, password {fp})"
-    if req.credential == "password":
-        return f"as {req.username or '?'} (password {fp})"
-    if req.credential == "access_token":
-        return f"with an access token {fp}"
-    if req.credential:
-        return f"with a {req.credential} credential {fp}"
-    return "anonymously (no credentials)"
+    who = token_client(flow.token.request)
+    return (
+        f"{who} (from an earlier login)"
+        if flow.token.request.credential == ("refresh_token")
+        else who
+    )
 
 
 def _token(token: Token, issued: float | None, used: float | None) -> str:

@@ -13,6 +13,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from acrproxy.authflow import AuthFlow, Step
+from acrproxy.checks.blobs import verified
 from acrproxy.decode import (
     Decoded,
     DecodedAuthorization,
@@ -24,6 +25,7 @@ from acrproxy.decode import (
 from acrproxy.exchange import Exchange
 from acrproxy.findings import Finding, Severity
 from acrproxy.note import ExchangeNote
+from acrproxy.output.words import token_client, token_method, validity
 from acrproxy.redact import scrub
 from acrproxy.registry_api import Kind, describe_target
 from acrproxy.report import Report
@@ -56,7 +58,12 @@ class ScrubbingWriter:
 
 
 def console(stream: TextIO, **kw: object) -> Console:
-    """A rich console whose output goes through redaction (every terminal output uses one)."""
+    """A rich console whose output goes through redaction (every terminal output uses one).
+
+    Off a terminal (a pipe, a file, a CI log) nothing is cut to 80 columns.
+    """
+    if "width" not in kw and not stream.isatty():
+        kw["width"] = 10_000
     return Console(file=ScrubbingWriter(stream), soft_wrap=True, highlight=False, **kw)  # type: ignore[arg-type]
 
 
@@ -114,12 +121,23 @@ def request_line(ex: Exchange, note: ExchangeNote) -> Text:
     t.append(f"  {human_size(ex.resp_size)} {dur}", "dim")
     if note.step in STEP_MARK:
         t.append(f"  [{STEP_MARK[note.step]} #{note.auth_flow_id}]", "magenta")
+    check = verified(ex)
+    if check is not None:
+        t.append(
+            "  sha256 verified" if check else "  sha256 MISMATCH", "green" if check else "bold red"
+        )
     if ex.error:
         t.append(f"  {ex.error}", "red")
     return t
 
 
-def token_tree(tree: Tree, token: Token, now: float | None = None, full: bool = False) -> None:
+def token_tree(
+    tree: Tree,
+    token: Token,
+    now: float | None = None,
+    full: bool = False,
+    used: float | None = None,
+) -> None:
     """Add a token's decoded view under `tree`: a summary, or (`full`) its header and claims."""
     if token.kind == "opaque":
         tree.add(
@@ -158,8 +176,9 @@ def token_tree(tree: Tree, token: Token, now: float | None = None, full: bool = 
             )
         exp = token.claim_time("exp")
         if exp is not None:
-            rel = f" ({human_delta(exp - now)})" if now is not None else ""
-            tree.add(f"expires {human_time(exp)}{rel}")
+            start = token.claim_time("iat") or token.claim_time("nbf") or now
+            rel = validity(exp, start, used)
+            tree.add(f"expires {human_time(exp)}" + (f" ({rel})" if rel else ""))
         for extra in ("grant_type", "tenant", "roles", "permissions"):
             if extra in c:
                 tree.add(Text(f"{extra}: {c[extra]}"))
@@ -170,7 +189,7 @@ def token_tree(tree: Tree, token: Token, now: float | None = None, full: bool = 
             more = escape(f" {a.extra}") if a.extra else ""
             node.add(f"{escape(a.type)}:{escape(a.name)}: {acts}{more}")
     for key, inner in token.nested.items():
-        token_tree(tree.add(Text(f"nested JWT in claim {key!r}:")), inner, now, full)
+        token_tree(tree.add(Text(f"nested JWT in claim {key!r}:")), inner, now, full, used)
 
 
 def auth_flow_tree(flow: AuthFlow) -> Tree:
@@ -202,10 +221,10 @@ def auth_flow_tree(flow: AuthFlow) -> Tree:
             node.add(Text(f"error={ch.error}", "red"))
     if flow.token:
         req = flow.token.request
-        who = req.username or req.account or "anonymous"
+        grant = f", grant type {req.grant_type}" if req.grant_type else ""
         node = tree.add(
             Text(
-                f"2. token request: {req.kind.upper()} {req.endpoint} as {who}"
+                f"2. token request: {token_method(req)} {req.endpoint} {token_client(req)}{grant}"
                 f" -> {flow.token.status or flow.token.error}"
             )
         )
@@ -215,8 +234,11 @@ def auth_flow_tree(flow: AuthFlow) -> Tree:
         for note in req.notes:
             node.add(Text(note, "dim"))
         resp = flow.token.response
+        used = flow.retry.started if flow.retry is not None else None
         if resp is not None and resp.token is not None:
-            token_tree(tree.add("3. token:"), resp.token, flow.token.issued)
+            token_tree(tree.add("3. token:"), resp.token, flow.token.issued, used=used)
+        elif resp is not None and resp.refresh_token is not None:
+            token_tree(tree.add("3. refresh token:"), resp.refresh_token, flow.token.issued)
         elif flow.token.response_error:
             tree.add(Text(f"3. token: {flow.token.response_error}", "red"))
     for gap in flow.not_granted:

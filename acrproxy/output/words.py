@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from acrproxy.tokenreq import TokenRequest
+
 
 def plural(n: int, word: str) -> str:
     if n == 1:
@@ -41,3 +43,41 @@ def duration(seconds: float) -> str:
     if s >= 60:
         return f"{s // 60}m" + (f"{s % 60:02d}s" if s % 60 else "")
     return f"{s}s"
+
+
+def token_client(req: TokenRequest) -> str:
+    """How a client authenticated to a token service, in words (never the secret)."""
+    fp = req.credential_fingerprint or "?"
+    if req.kind == "acr_exchange":
+        return f"with an Entra ID (AAD) access token {fp}"
+    if req.credential == "refresh_token":
+        return f"with a refresh token {fp}"
+    if req.credential == "basic":
+        return f"as {req.username or '?'} (Basic credentials, password {fp})"
+    if req.credential == "password":
+        return f"as {req.username or '?'} (password {fp})"
+    if req.credential == "access_token":
+        return f"with an access token {fp}"
+    if req.credential:
+        return f"with a {req.credential} credential {fp}"
+    return "anonymously (no credentials)"
+
+
+def token_method(req: TokenRequest) -> str:
+    """The HTTP method of a token request: GET for the distribution spec's, POST for OAuth2."""
+    return "GET" if req.kind == "get" else "POST"
+
+
+def validity(exp: float, start: float | None, used: float | None) -> str:
+    """`valid 5m; first used 2m after issue`: relative to the capture, never to now."""
+    text = f"valid {duration(exp - start)}" if start is not None else ""
+    if used is not None and start is not None:
+        after = used - start
+        text += (
+            "; first used right after issue"
+            if after < 1
+            else (f"; first used {duration(after)} after issue")
+        )
+        if used > exp:
+            text += f" (already expired {duration(used - exp)} before)"
+    return text

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from mitmproxy.test import taddons
 
-from acrproxy.addons.events import AcrproxyFindingHook
-from acrproxy.checks.tls import client_rejected_proxy_ca
-from acrproxy.findings import Finding
+from acrproxy.addons.events import AcrproxyExchangeHook
+from acrproxy.analysis import Session
+from acrproxy.checks.tls import rejected_handshake
+from acrproxy.exchange import Exchange
+from acrproxy.note import ExchangeNote
+from tests.flows import T0
 
 
 class Listener:
     def __init__(self) -> None:
-        self.got: list[Finding] = []
+        self.got: list[tuple[Exchange, ExchangeNote]] = []
 
-    def acrproxy_finding(self, finding: Finding) -> None:
-        self.got.append(finding)
+    def acrproxy_exchange(self, exchange: Exchange, note: ExchangeNote) -> None:
+        self.got.append((exchange, note))
 
 
-def test_the_finding_event_is_delivered() -> None:
+def test_the_exchange_event_is_delivered() -> None:
     listener = Listener()
-    finding = client_rejected_proxy_ca("10.0.0.5", "r.test", "unknown ca")
+    ex = rejected_handshake("c1", "10.0.0.5", "r.test", "unknown ca", T0)
+    note = Session().feed(ex)
     with taddons.context(listener) as tctx:
-        tctx.master.addons.trigger(AcrproxyFindingHook(finding))
-    assert listener.got == [finding]
-    assert AcrproxyFindingHook.name == "acrproxy_finding"
+        tctx.master.addons.trigger(AcrproxyExchangeHook(ex, note))
+    assert listener.got == [(ex, note)]
+    assert AcrproxyExchangeHook.name == "acrproxy_exchange"

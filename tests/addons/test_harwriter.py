@@ -45,3 +45,21 @@ def test_an_unwritable_path_is_an_option_error(tmp_path: Path) -> None:
     with taddons.context(w) as tctx:
         with pytest.raises(Exception, match="acrproxy_har"):
             tctx.configure(w, acrproxy_har=str(tmp_path / "missing" / "t.har"))
+
+
+def test_rejected_handshakes_are_written_and_analyse_again(tmp_path: Path) -> None:
+    from acrproxy.analysis import Session
+    from acrproxy.capture import read_exchanges
+    from acrproxy.checks.tls import rejected_handshake
+
+    path = tmp_path / "t.har"
+    w = HarWriter()
+    ex = rejected_handshake("c1", "10.0.0.5", "r.test", "tlsv1 alert unknown ca", 946681200.0)
+    with taddons.context(w) as tctx:
+        tctx.configure(w, acrproxy_har=str(path))
+        w.acrproxy_exchange(ex, Session().feed(ex))
+        w.done()
+    again = Session()
+    for e in read_exchanges(path):
+        again.feed(e)
+    assert [f.code for f in again.findings] == ["CLIENT_REJECTED_PROXY_CA"]

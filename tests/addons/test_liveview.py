@@ -9,7 +9,8 @@ from rich.console import Console
 
 from acrproxy.addons.analyzer import Analyzer
 from acrproxy.addons.liveview import LiveView
-from acrproxy.checks.tls import client_rejected_proxy_ca
+from acrproxy.analysis import Session
+from acrproxy.checks.tls import rejected_handshake
 from tests.flows import basic, flow
 
 
@@ -29,7 +30,8 @@ def test_renders_findings_raised_outside_flows() -> None:
     buf = io.StringIO()
     v = LiveView(Console(file=buf, width=200))
     with taddons.context(v):
-        v.acrproxy_finding(client_rejected_proxy_ca("10.0.0.5", "r.test", "unknown ca"))
+        ex = rejected_handshake("c1", "10.0.0.5", "r.test", "unknown ca", 946681200.0)
+        v.acrproxy_exchange(ex, Session().feed(ex))
     assert "CLIENT_REJECTED_PROXY_CA" in buf.getvalue()
 
 
@@ -39,5 +41,6 @@ def test_quiet_prints_nothing() -> None:
     with taddons.context(v) as tctx:
         tctx.configure(v, acrproxy_view=False)
         v.response(flow("https://r.test/v2/"))
-        v.acrproxy_finding(client_rejected_proxy_ca("10.0.0.5", "r.test", "unknown ca"))
+        ex = rejected_handshake("c1", "10.0.0.5", "r.test", "unknown ca", 946681200.0)
+        v.acrproxy_exchange(ex, Session().feed(ex))
     assert buf.getvalue() == ""

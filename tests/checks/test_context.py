@@ -5,13 +5,13 @@ from __future__ import annotations
 import inspect
 
 from acrproxy.analysis import Session
-from acrproxy.checks import CHECKS, blobs, credentials, redirects, responses, tokens
+from acrproxy.checks import CHECKS, blobs, credentials, redirects, responses, tls, tokens
 from tests.sessions import auth_dance, tok
 
 
 def test_every_check_function_is_registered_once() -> None:
     found = set()
-    for module in (blobs, credentials, redirects, responses, tokens):
+    for module in (blobs, credentials, redirects, responses, tls, tokens):
         for _name, fn in inspect.getmembers(module, inspect.isfunction):
             params = list(inspect.signature(fn).parameters)
             if fn.__module__ == module.__name__ and params == ["ex", "ctx"]:

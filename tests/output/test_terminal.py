@@ -68,3 +68,28 @@ def test_banner_and_human_units() -> None:
     )
     assert human_size(2048) == "2.0KiB" and human_size(None) == "-"
     assert human_delta(90) == "in 1m30s" and human_delta(-5) == "5s ago"
+
+
+def test_scrubbing_console_leaves_our_own_trees_intact() -> None:
+    from acrproxy.output.terminal import console
+    from tests.captures import report_of
+
+    for name in ("acr-exchange", "authenticated-pull", "denied-push"):
+        buf = io.StringIO()
+        c = console(buf)
+        for af in report_of(name).auth_flows:
+            c.print(auth_flow_tree(af))
+        assert "redacted:" not in buf.getvalue(), name
+
+
+def test_off_a_terminal_nothing_is_cropped() -> None:
+    from acrproxy.output.terminal import console
+
+    buf = io.StringIO()
+    c = console(buf)
+    from rich.tree import Tree
+
+    t = Tree("root")
+    t.add("x" * 150 + " end")
+    c.print(t)
+    assert "x" * 150 + " end" in buf.getvalue()
