@@ -33,12 +33,8 @@ def _port(value: str) -> int:
     return int(value)
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="acrproxy", description=__doc__)
-    p.add_argument("--version", action="version", version=f"acrproxy {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    run = sub.add_parser("run", help="run the proxy (mitmproxy with acrproxy's addons)")
+def _proxy_arguments(run: argparse.ArgumentParser) -> None:
+    """The options `run` and `web` share."""
     run.add_argument("--listen-host", default="127.0.0.1")
     run.add_argument("--listen-port", type=_port, default=8888)
     run.add_argument(
@@ -64,6 +60,18 @@ def _parser() -> argparse.ArgumentParser:
         help="write credentials into exports unredacted (never share such a file)",
     )
     run.add_argument("--quiet", action="store_true", help="no live view")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="acrproxy", description=__doc__)
+    p.add_argument("--version", action="version", version=f"acrproxy {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run the proxy (mitmproxy with acrproxy's addons)")
+    _proxy_arguments(run)
+    web = sub.add_parser("web", help="the proxy with mitmweb's web UI (both on 127.0.0.1)")
+    _proxy_arguments(web)
+    web.add_argument("--web-port", type=_port, default=8081, help="the web UI's port")
 
     dec = sub.add_parser(
         "decode",
@@ -99,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_analyze(args.files, "explain", args.output)
     if args.command == "redact":
         return cmd_redact(args.input, args.output)
-    return cmd_run(args)
+    return cmd_run(args, web=args.command == "web")
 
 
 def cmd_decode(value: str, as_json: bool) -> int:
@@ -226,8 +234,9 @@ def _preflight(args: argparse.Namespace, confdir: str) -> str | None:
     return None
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def cmd_run(args: argparse.Namespace, web: bool = False) -> int:
     from mitmproxy import options
+    from mitmproxy.master import Master
     from mitmproxy.tools import dump
 
     from acrproxy.addons import default_addons
@@ -249,7 +258,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         opts = options.Options(
             listen_host=args.listen_host, listen_port=args.listen_port, confdir=confdir
         )
-        master = dump.DumpMaster(opts, with_termlog=True, with_dumper=False)
+        master: Master
+        if web:
+            from mitmproxy.tools.web.master import WebMaster
+
+            master = WebMaster(opts, with_termlog=True)
+            master.options.set(
+                "web_open_browser=false", f"web_port={args.web_port}", "web_host=127.0.0.1"
+            )
+        else:
+            master = dump.DumpMaster(opts, with_termlog=True, with_dumper=False)
         master.addons.add(*default_addons())  # type: ignore[no-untyped-call]
         sets = ["termlog_verbosity=warn", "stream_large_bodies=1m", *args.sets]
         if args.proxyauth:
@@ -273,6 +291,12 @@ def cmd_run(args: argparse.Namespace) -> int:
                     + ("" if master.options.proxyauth else " Consider --proxyauth user:pass.")
                 )
         secure_confdir(confdir)
+        if web:
+            url = getattr(master, "web_url", "")
+            err.print(
+                f"acrproxy web UI: {url}  (the token in it is the UI's password; findings "
+                "are marked and commented on their flows)"
+            )
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, master.shutdown)
@@ -282,5 +306,5 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(run())
     except Exception as e:  # option errors and the like: one line, no traceback
-        err.print(f"acrproxy run: {e}")
+        err.print(f"acrproxy {'web' if web else 'run'}: {e}")
         return EXIT_USAGE

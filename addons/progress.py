@@ -37,8 +37,6 @@ class Transfers(Progress):
             transient=True,
             refresh_per_second=4,
         )
-        self.hashers: dict[TaskID, Hasher] = {}
-        self.by_flow: dict[str, TaskID] = {}
 
     def get_renderables(self) -> Any:
         for task_id, hasher in list(self.hashers.items()):
