@@ -91,6 +91,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     ex.add_argument("files", nargs="+")
     ex.add_argument("-o", "--output", help="write it here (mode 0600) instead of stdout")
+    demo = sub.add_parser(
+        "demo",
+        help="a registry lab on this machine: scenarios through the "
+        "proxy, told in words and as HTML (no account, no network)",
+    )
+    demo.add_argument("scenario", nargs="*", help="which (default: all); --list names them")
+    demo.add_argument("--out", default="acrproxy-demo", help="where the reports go")
+    demo.add_argument("--list", action="store_true", help="list the scenarios")
     red = sub.add_parser("redact", help="redact a HAR captured with any tool before sharing it")
     red.add_argument("input")
     red.add_argument("-o", "--output", required=True)
@@ -107,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_analyze(args.files, "explain", args.output)
     if args.command == "redact":
         return cmd_redact(args.input, args.output)
+    if args.command == "demo":
+        return cmd_demo(args.scenario, args.out, args.list)
     return cmd_run(args, web=args.command == "web")
 
 
@@ -163,6 +173,24 @@ def cmd_analyze(files: list[str], fmt: str, output: str | None) -> int:
     else:
         sys.stdout.write(render(report, form))
     return EXIT_FINDINGS if report.has_problems() else EXIT_OK
+
+
+def cmd_demo(names: list[str], out: str, list_only: bool) -> int:
+    from acrproxy.lab.demo import SCENARIOS, run_demo
+
+    if list_only:
+        for name, s in SCENARIOS.items():
+            print(f"{name:20} {s.title}")
+        return EXIT_OK
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown:
+        print(f"acrproxy demo: no scenario {unknown[0]!r} (see --list)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return run_demo(names or list(SCENARIOS), Path(out), sys.stdout)
+    except (OSError, RuntimeError) as e:
+        print(f"acrproxy demo: {e}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def cmd_redact(src: str, dst: str) -> int:

@@ -10,6 +10,7 @@ from acrproxy.checks.context import Context
 from acrproxy.exchange import Exchange
 from acrproxy.findings import Code, Evidence, Finding, make
 from acrproxy.registry_api import needed_scope, registry_error_code
+from acrproxy.tokens import Token
 
 REFUSALS = ("DENIED", "UNAUTHORIZED")
 
@@ -126,6 +127,13 @@ def token_refetched(ex: Exchange, ctx: Context) -> Iterator[Finding]:
         )
 
 
+def _out_of_date(token: Token | None, when: float) -> bool:
+    if token is None or not when:
+        return False
+    exp, nbf = token.claim_time("exp"), token.claim_time("nbf")
+    return (exp is not None and when > exp) or (nbf is not None and when < nbf)
+
+
 def insufficient_scope(ex: Exchange, ctx: Context) -> Iterator[Finding]:
     """A request with a token refused for lack of rights: what it needed, what the token held.
 
@@ -135,6 +143,10 @@ def insufficient_scope(ex: Exchange, ctx: Context) -> Iterator[Finding]:
     cred = ctx.recorded.credential
     if ex.status not in (401, 403) or cred is None or not cred.is_bearer:
         return
+    if _out_of_date(cred.token, ex.started) or any(
+        "invalid_token" in v for v in ex.resp_all("www-authenticate")
+    ):
+        return  # refused for its time or validity (TOKEN_EXPIRED says so), not for its scope
     flow = ctx.token_flows.get(cred.fingerprint)
     gap: ScopeGap | None = flow.needed_not_granted[0] if flow and flow.needed_not_granted else None
     error = registry_error_code(ex.resp_body)

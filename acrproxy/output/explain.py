@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from acrproxy.authflow import AuthFlow
 from acrproxy.output.words import (
-    duration,
     plural,
     sentence_list,
     size,
     token_client,
+    validity,
 )
 from acrproxy.report import ExchangeRecord, Report, Role
 from acrproxy.tokens import Token
@@ -238,15 +238,8 @@ def _token(token: Token, issued: float | None, used: float | None) -> str:
     text = f"{label} {token.fingerprint}"
     exp = token.claim_time("exp")
     start = token.claim_time("iat") or token.claim_time("nbf") or issued
-    if exp is not None and start is not None:
-        text += f", valid {duration(exp - start)}"
-        if used is not None and issued is not None:
-            after = used - issued
-            text += (
-                " (first used right after it was issued)"
-                if after < 1
-                else f" (first used {duration(after)} after it was issued)"
-            )
+    if exp is not None:
+        text += f", {validity(exp, start, used)}"
     return text
 
 

@@ -16,13 +16,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 
-from tests.harness.tlsserver import TlsServer
+from acrproxy.lab.tlsserver import TlsServer
 
 # user -> (password, {repository glob: actions})
 USERS: dict[str, tuple[str, dict[str, set[str]]]] = {
     "alice": ("alice-password-1", {"*": {"pull", "push", "delete"}}),
     "bob": ("bob-password-2", {"*": {"pull"}}),
+    "carol": ("carol-password-3", {"*": {"pull"}}),
 }
+LATE = {"carol"}
+"""Accounts whose tokens are issued already expired (as from a token server whose clock is
+behind): the registry refuses them, and acrproxy shows TOKEN_EXPIRED."""
 ANONYMOUS: dict[str, set[str]] = {"public/*": {"pull"}}
 
 
@@ -69,7 +73,7 @@ class TokenServer(TlsServer):
                 q = parse_qs(urlsplit(self.path).query)
                 server.requests.append(f"GET {self.path}")
                 user = self._basic()
-                if user is False:
+                if user is False or user is True:
                     return self._send(401, {"details": "invalid username or password"})
                 self._issue(user, q.get("scope", []), q.get("offline_token", [""])[0] == "true")
 
@@ -86,7 +90,7 @@ class TokenServer(TlsServer):
                     user = server.refresh.get(form.get("refresh_token", [""])[0], False)
                 else:
                     return self._send(400, {"error": "unsupported_grant_type"})
-                if user is False:
+                if user is False or user is True:
                     return self._send(401, {"error": "invalid_grant"})
                 scopes = " ".join(form.get("scope", [])).split()
                 self._issue(user, scopes, form.get("access_type", [""])[0] == "offline", oauth=True)
@@ -117,7 +121,7 @@ class TokenServer(TlsServer):
                             "actions": [a for a in actions.split(",") if a in allowed],
                         }
                     )
-                now = int(time.time())
+                now = int(time.time()) - (600 if user in LATE else 0)
                 claims = {
                     "iss": server.issuer,
                     "sub": user or "",
@@ -152,7 +156,7 @@ class TokenServer(TlsServer):
                     body["refresh_token"] = rt
                 self._send(200, body)
 
-            def _send(self, status: int, body: dict) -> None:
+            def _send(self, status: int, body: dict[str, object]) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

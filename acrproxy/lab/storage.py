@@ -11,7 +11,7 @@ import threading
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from tests.harness.tlsserver import TlsServer
+from acrproxy.lab.tlsserver import TlsServer
 
 AZURE_ERROR = (
     b'<?xml version="1.0" encoding="utf-8"?><Error><Code>InvalidAuthenticationInfo</Code>'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,13 @@ class Pki:
     signing_cert_der: bytes
     signing_key_pem: bytes
     kid: str
+
+
+def _san(host: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        return x509.DNSName(host)
 
 
 def make_pki(folder: Path, hosts: list[str]) -> Pki:
@@ -92,7 +100,7 @@ def make_pki(folder: Path, hosts: list[str]) -> Pki:
         )
         if server:
             b = b.add_extension(
-                x509.SubjectAlternativeName([x509.DNSName(h) for h in sans]), critical=False
+                x509.SubjectAlternativeName([_san(h) for h in sans]), critical=False
             ).add_extension(
                 x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
             )

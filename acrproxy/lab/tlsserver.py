@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 
 
 class TlsServer:
@@ -19,7 +20,7 @@ class TlsServer:
         self.port = int(self.httpd.server_address[1])
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def start(self):  # returns the subclass
+    def start(self) -> Self:
         self.thread.start()
         return self
 
