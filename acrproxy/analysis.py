@@ -79,8 +79,10 @@ class Session:
         new = [f for check in self.checks for f in check(ex, ctx) if self._add(f)]
         self.redirects.depart(ex, hop)
         self.issued.record(ex, rec)
-        self._records.append(record(ex, rec, hop.exchange_id if hop else None))
+        check = verified(ex, hop.url if hop else None)
+        self._records.append(record(ex, rec, hop.exchange_id if hop else None, check))
         return ExchangeNote(
+            blob_verified=check,
             step=rec.step,
             auth_flow_id=rec.auth_flow.id if rec.auth_flow else None,
             findings=new,
@@ -111,7 +113,9 @@ class Session:
 _ROLES = {Kind.MANIFEST: Role.MANIFEST, Kind.BLOB: Role.BLOB, Kind.UPLOAD: Role.UPLOAD}
 
 
-def record(ex: Exchange, rec: Recorded, follows: str | None) -> ExchangeRecord:
+def record(
+    ex: Exchange, rec: Recorded, follows: str | None, blob_verified: bool | None = None
+) -> ExchangeRecord:
     """What the report keeps of an exchange: no header, no body, the URL redacted."""
     api = ex.api
     if rec.step in (Step.CHALLENGE, Step.TOKEN_REQUEST) or (
@@ -148,7 +152,7 @@ def record(ex: Exchange, rec: Recorded, follows: str | None) -> ExchangeRecord:
         size=ex.resp_size,
         media_type=ctype[:200],
         manifest=manifest,
-        blob_verified=verified(ex),
+        blob_verified=blob_verified,
     )
 
 

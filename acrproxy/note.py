@@ -37,6 +37,8 @@ class ExchangeNote(BaseModel):
     completed_auth_flows: list[AuthFlow] = []
     """Auth flows that reached their outcome with this exchange (for the live view)."""
     stream: StreamRecord | None = None
+    blob_verified: bool | None = None
+    """For a streamed blob: whether its sha256 matched its digest."""
 
 
 def read_note(metadata: MutableMapping[str, Any]) -> ExchangeNote:

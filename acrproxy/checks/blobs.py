@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from acrproxy.checks.context import Context
 from acrproxy.exchange import Exchange
 from acrproxy.findings import Code, Evidence, Finding, make
-from acrproxy.registry_api import Kind
+from acrproxy.registry_api import Kind, parse_path
 
 
 class DigestEvidence(Evidence):
@@ -15,27 +16,34 @@ class DigestEvidence(Evidence):
     actual: str
 
 
-def expected_digest(ex: Exchange) -> str | None:
-    """The digest a blob's bytes must have: from its registry path, or (storage) a header."""
+def expected_digest(ex: Exchange, redirected_from: str | None = None) -> str | None:
+    """The digest a blob's bytes must have: from its registry path, from the registry URL that
+    redirected here (a storage host), or from a Docker-Content-Digest header."""
     api = ex.api
-    digest = api.digest if api.kind is Kind.BLOB else None
-    if digest is None and "/blobs/" in ex.parts.path:  # storage paths keep it in a header
-        digest = ex.resp("docker-content-digest")
-    return digest
+    if api.kind is Kind.BLOB and api.digest:
+        return api.digest
+    if redirected_from is not None:
+        first = parse_path(urlsplit(redirected_from).path)
+        if first.kind is Kind.BLOB and first.digest:
+            return first.digest
+    if "/blobs/" in ex.parts.path:
+        return ex.resp("docker-content-digest")
+    return None
 
 
-def verified(ex: Exchange) -> bool | None:
+def verified(ex: Exchange, redirected_from: str | None = None) -> bool | None:
     """For a streamed blob: whether its sha256 matched its digest (None: nothing to compare)."""
     if ex.status != 200 or not ex.body_sha256:
         return None
-    digest = expected_digest(ex)
+    digest = expected_digest(ex, redirected_from)
     return None if digest is None else digest == ex.body_sha256
 
 
 def blob_digest_mismatch(ex: Exchange, ctx: Context) -> Iterator[Finding]:
-    if verified(ex) is not False:
+    hop = ctx.redirected_from.url if ctx.redirected_from else None
+    if verified(ex, hop) is not False:
         return
-    digest = expected_digest(ex)
+    digest = expected_digest(ex, hop)
     if digest:
         yield make(
             Code.BLOB_DIGEST_MISMATCH,

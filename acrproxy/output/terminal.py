@@ -13,7 +13,6 @@ from rich.text import Text
 from rich.tree import Tree
 
 from acrproxy.authflow import AuthFlow, Step
-from acrproxy.checks.blobs import verified
 from acrproxy.decode import (
     Decoded,
     DecodedAuthorization,
@@ -121,7 +120,7 @@ def request_line(ex: Exchange, note: ExchangeNote) -> Text:
     t.append(f"  {human_size(ex.resp_size)} {dur}", "dim")
     if note.step in STEP_MARK:
         t.append(f"  [{STEP_MARK[note.step]} #{note.auth_flow_id}]", "magenta")
-    check = verified(ex)
+    check = note.blob_verified
     if check is not None:
         t.append(
             "  sha256 verified" if check else "  sha256 MISMATCH", "green" if check else "bold red"
