@@ -91,6 +91,44 @@ def _parser() -> argparse.ArgumentParser:
     )
     ex.add_argument("files", nargs="+")
     ex.add_argument("-o", "--output", help="write it here (mode 0600) instead of stdout")
+    ch = sub.add_parser(
+        "check-health",
+        help="probe a registry step by step, up to its storage "
+        "host (like az acr check-health, and more)",
+    )
+    ch.add_argument("registry", help="HOST[:PORT], https://HOST[:PORT], or an ACR name")
+    ch.add_argument("--username", help="(or ACRPROXY_USERNAME)")
+    ch.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from stdin (or ACRPROXY_PASSWORD)",
+    )
+    ch.add_argument(
+        "--token-stdin",
+        action="store_true",
+        help="read an Entra ID (AAD) access "
+        "token from stdin for ACR's exchange (or ACRPROXY_AAD_TOKEN)",
+    )
+    ch.add_argument("--repository", help="probe this repository's manifest and a blob")
+    ch.add_argument("--reference", default="latest", help="tag or digest (default latest)")
+    ch.add_argument(
+        "--ca",
+        help="a CA file to trust besides the system's (a private registry "
+        "CA, or acrproxy's CA with --via-proxy)",
+    )
+    ch.add_argument(
+        "--via-proxy",
+        help="send the probe through a running acrproxy "
+        "(http://127.0.0.1:8888), so it is in its trace too",
+    )
+    ch.add_argument("--environment", action="store_true", help="also check docker and helm")
+    ch.add_argument(
+        "--docker-pull",
+        action="store_true",
+        help="with --environment and --repository: pull it through the Docker daemon",
+    )
+    ch.add_argument("--timeout", type=float, default=15.0, help="seconds per step (default 15)")
+    ch.add_argument("--json", action="store_true", help="machine-readable output")
     demo = sub.add_parser(
         "demo",
         help="a registry lab on this machine: scenarios through the "
@@ -117,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_redact(args.input, args.output)
     if args.command == "demo":
         return cmd_demo(args.scenario, args.out, args.list)
+    if args.command == "check-health":
+        return cmd_check_health(args)
     return cmd_run(args, web=args.command == "web")
 
 
@@ -173,6 +213,57 @@ def cmd_analyze(files: list[str], fmt: str, output: str | None) -> int:
     else:
         sys.stdout.write(render(report, form))
     return EXIT_FINDINGS if report.has_problems() else EXIT_OK
+
+
+def cmd_check_health(args: argparse.Namespace) -> int:
+    import os
+
+    from acrproxy.health import Probe, login_server
+    from acrproxy.output.health import render, table
+    from acrproxy.output.terminal import console
+
+    def usage(message: str) -> int:
+        print(f"acrproxy check-health: {message}", file=sys.stderr)
+        return EXIT_USAGE
+
+    if args.password_stdin and args.token_stdin:
+        return usage("--password-stdin and --token-stdin go alone, not together")
+    username = args.username or os.environ.get("ACRPROXY_USERNAME")
+    password, token = os.environ.get("ACRPROXY_PASSWORD"), os.environ.get("ACRPROXY_AAD_TOKEN")
+    if args.password_stdin or args.token_stdin:
+        value = sys.stdin.readline().rstrip("\r\n")
+        if not value:
+            return usage("nothing on stdin")
+        password, token = (value, None) if args.password_stdin else (None, value)
+    if password is not None and not username:
+        return usage("a password needs --username (or ACRPROXY_USERNAME)")
+    if args.ca and not Path(args.ca).is_file():
+        return usage(f"--ca {args.ca}: no such file")
+    if args.via_proxy and not args.via_proxy.startswith("http://"):
+        return usage(f"--via-proxy {args.via_proxy}: give http://HOST:PORT")
+    if login_server(args.registry) is None:
+        return usage(f"not a registry address: {args.registry!r} (HOST[:PORT] or an ACR name)")
+    if args.timeout <= 0:
+        return usage("--timeout must be positive")
+    probe = Probe(
+        args.registry,
+        username,
+        password,
+        token,
+        args.repository,
+        args.reference,
+        args.ca,
+        args.via_proxy,
+        args.environment,
+        args.docker_pull,
+        args.timeout,
+    )
+    report = probe.run()
+    if args.json:
+        sys.stdout.write(render(report))
+    else:
+        console(sys.stdout).print(table(report))
+    return EXIT_OK if report.ok else EXIT_FINDINGS
 
 
 def cmd_demo(names: list[str], out: str, list_only: bool) -> int:

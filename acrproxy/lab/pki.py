@@ -53,7 +53,8 @@ def _san(host: str) -> x509.GeneralName:
         return x509.DNSName(host)
 
 
-def make_pki(folder: Path, hosts: list[str]) -> Pki:
+def make_pki(folder: Path, hosts: list[str], expired: bool = False) -> Pki:
+    """A CA, a server certificate for `hosts` (already expired when asked) and a token signer."""
     folder.mkdir(parents=True, exist_ok=True)
     now = datetime.datetime.now(datetime.UTC)
     ca_key = _key()
@@ -78,14 +79,17 @@ def make_pki(folder: Path, hosts: list[str]) -> Pki:
 
     def leaf(cn: str, sans: list[str], server: bool) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
         key = _key()
+        start, end = now - datetime.timedelta(days=1), now + datetime.timedelta(days=30)
+        if server and expired:
+            start, end = now - datetime.timedelta(days=60), now - datetime.timedelta(days=1)
         b = (
             x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
             .issuer_name(ca_name)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=30))
+            .not_valid_before(start)
+            .not_valid_after(end)
             .add_extension(
                 x509.KeyUsage(True, False, True, False, False, False, False, False, False),
                 critical=True,
