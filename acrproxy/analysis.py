@@ -6,9 +6,10 @@ from collections import deque
 from collections.abc import Sequence
 
 from acrproxy.authflow import Lru, Recorded, Recorder, Step
-from acrproxy.checks import CHECKS, Check, Context
+from acrproxy.checks import CHECKS, SESSION_CHECKS, Check, Context
 from acrproxy.checks.blobs import verified
-from acrproxy.checks.state import IssuedTokens, RedirectChains
+from acrproxy.checks.pagination import Pages
+from acrproxy.checks.state import Denials, IssuedTokens, RedirectChains
 from acrproxy.exchange import Exchange
 from acrproxy.findings import Code, Finding
 from acrproxy.manifest import parse_manifest
@@ -31,10 +32,13 @@ class Session:
     the first distinct findings, and a limited number of hosts and pending state.
     """
 
-    def __init__(self, checks: Sequence[Check] = CHECKS) -> None:
+    def __init__(self, checks: Sequence[Check] = CHECKS, slow_after: float = 10.0) -> None:
         self.recorder = Recorder()
         self.redirects = RedirectChains()
         self.issued = IssuedTokens()
+        self.denials = Denials()
+        self.pages = Pages()
+        self.slow_after = slow_after
         self.checks = tuple(checks)
         self._findings: dict[tuple[Code, str], Finding] = {}
         self.dropped_findings = 0
@@ -75,10 +79,14 @@ class Session:
             redirected_from=hop,
             previous_token_expiry=self.issued.previous(ex, rec),
             token_flows=self.recorder.token_flows,
+            denials=self.denials.refused,
+            slow_after=self.slow_after,
         )
         new = [f for check in self.checks for f in check(ex, ctx) if self._add(f)]
         self.redirects.depart(ex, hop)
         self.issued.record(ex, rec)
+        self.denials.record(ex, rec)
+        self.pages.feed(ex)
         check = verified(ex, hop.url if hop else None)
         self._records.append(record(ex, rec, hop.exchange_id if hop else None, check))
         return ExchangeNote(
@@ -90,6 +98,10 @@ class Session:
         )
 
     def report(self) -> Report:
+        if self.checks:
+            for check in SESSION_CHECKS:
+                for finding in check(self.pages):
+                    self._add(finding)
         codes: dict[str, list[Code]] = {}
         for f in self._findings.values():
             for i in f.exchanges:

@@ -85,6 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     an.add_argument("files", nargs="+")
     formats = ("text", "json", "explain", "markdown", "mermaid", "html")
     an.add_argument("--format", choices=formats, default="text")
+    an.add_argument(
+        "--slow",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="a phase longer than this is UPSTREAM_SLOW (default 10)",
+    )
     an.add_argument("-o", "--output", help="write the report here (mode 0600) instead of stdout")
     ex = sub.add_parser(
         "explain", help="tell what a capture shows, in plain words (analyze --format explain)"
@@ -148,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "decode":
         return cmd_decode(args.value, args.json)
     if args.command == "analyze":
-        return cmd_analyze(args.files, args.format, args.output)
+        return cmd_analyze(args.files, args.format, args.output, args.slow)
     if args.command == "explain":
         return cmd_analyze(args.files, "explain", args.output)
     if args.command == "redact":
@@ -182,7 +189,7 @@ def cmd_decode(value: str, as_json: bool) -> int:
     return EXIT_OK
 
 
-def cmd_analyze(files: list[str], fmt: str, output: str | None) -> int:
+def cmd_analyze(files: list[str], fmt: str, output: str | None, slow: float = 10.0) -> int:
     from acrproxy.analysis import Session
     from acrproxy.capture import read_exchanges
     from acrproxy.files import check_writable
@@ -192,7 +199,10 @@ def cmd_analyze(files: list[str], fmt: str, output: str | None) -> int:
     if output and (why := check_writable(output)):
         print(f"acrproxy analyze: cannot write {output}: {why}", file=sys.stderr)
         return EXIT_USAGE
-    session = Session()
+    if slow <= 0:
+        print("acrproxy analyze: --slow must be positive", file=sys.stderr)
+        return EXIT_USAGE
+    session = Session(slow_after=slow)
     try:
         for path in files:
             for ex in read_exchanges(path):

@@ -33,6 +33,10 @@ class Code(StrEnum):
     UPSTREAM_ERROR = "UPSTREAM_ERROR"
     TOKEN_REFETCHED = "TOKEN_REFETCHED"
     BLOB_DIGEST_MISMATCH = "BLOB_DIGEST_MISMATCH"
+    UPSTREAM_SLOW = "UPSTREAM_SLOW"
+    SIGNATURE_LOOKUP_FAILED = "SIGNATURE_LOOKUP_FAILED"
+    PAGINATION_NOT_FOLLOWED = "PAGINATION_NOT_FOLLOWED"
+    PERMISSION_PROPAGATION = "PERMISSION_PROPAGATION"
 
 
 class Severity(StrEnum):
@@ -189,6 +193,45 @@ CATALOGUE: dict[Code, Spec] = {
         "The sha256 of the bytes that passed the proxy differs from the digest in the URL or "
         "Docker-Content-Digest: corrupted storage, a broken middlebox, or a truncated transfer.",
         "Retry; if it persists, report the blob digest and storage host to the registry operator.",
+    ),
+    Code.UPSTREAM_SLOW: Spec(
+        Severity.MEDIUM,
+        "The upstream took too long to answer, or the client gave up first",
+        "Docker reports this as 'net/http: request canceled while waiting for connection "
+        "(Client.Timeout exceeded while awaiting headers)'. The phase says where the time went: "
+        "connecting, the TLS handshake, or waiting for the first byte of the answer.",
+        "If it happened once, retry (clients should). If it persists, restart the Docker daemon; "
+        "if it still persists, check this machine's network and the path to the host named "
+        "(DNS, proxy, firewall, the registry's or storage's health).",
+    ),
+    Code.SIGNATURE_LOOKUP_FAILED: Spec(
+        Severity.MEDIUM,
+        "An image signature lookup failed",
+        "The client asked for the image's signatures (the registry's signature extension or a "
+        "lookaside store) and was refused or found none. Red Hat's build of the Docker daemon "
+        "does this by default (--signature-verification), and then 'docker pull' fails with "
+        "'unauthorized: authentication required' although 'docker push' worked.",
+        "Either publish signatures where the daemon looks for them, or turn the check off: add "
+        "--signature-verification=false to OPTIONS in /etc/sysconfig/docker and restart "
+        "docker.service.",
+    ),
+    Code.PAGINATION_NOT_FOLLOWED: Spec(
+        Severity.INFO,
+        "A paginated list was not followed to its end",
+        'The registry answered a catalog or tag list with a Link: <...>; rel="next" header: '
+        "there are more entries. The client never asked for the next page, so it saw part of the "
+        "list (ACR's portal shows 100 at a time).",
+        "Follow the Link header (or ask with ?n=... and last=...); tools such as crane, regctl "
+        "and skopeo list-tags do.",
+    ),
+    Code.PERMISSION_PROPAGATION: Spec(
+        Severity.INFO,
+        "A permission took effect minutes after it was refused",
+        "The same account was refused an action and then, minutes later, granted it: a new role "
+        "assignment was still propagating (Entra ID role assignments take minutes; ACR's token "
+        "server caches permissions for up to 10 minutes).",
+        "After changing permissions, wait a few minutes; docker logout, wait a minute, and docker "
+        "login again with the same account.",
     ),
 }
 

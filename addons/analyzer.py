@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from mitmproxy import ctx, http, tls
+from mitmproxy import ctx, exceptions, http, tls
 from mitmproxy.addonmanager import Loader
 
 from acrproxy.addons.events import AcrproxyExchangeHook
@@ -35,6 +35,13 @@ class Analyzer:
             "Write acrproxy's JSON report (findings and auth flows) to this path on exit.",
         )
         loader.add_option(
+            "acrproxy_slow_after",
+            str,
+            "10",
+            "Seconds an upstream may take to connect, to finish TLS or to send headers before "
+            "acrproxy reports it as slow (UPSTREAM_SLOW).",
+        )
+        loader.add_option(
             "acrproxy_html",
             str,
             "",
@@ -42,6 +49,14 @@ class Analyzer:
         )
 
     def configure(self, updated: set[str]) -> None:
+        if "acrproxy_slow_after" in updated:
+            try:
+                seconds = float(ctx.options.acrproxy_slow_after)
+            except ValueError:
+                seconds = 0.0
+            if not seconds > 0:
+                raise exceptions.OptionsError("acrproxy_slow_after must be a positive number")
+            self.session.slow_after = seconds
         if "acrproxy_stream_threshold" in updated:
             try:
                 self.body_limit = parse_size(ctx.options.acrproxy_stream_threshold)

@@ -9,7 +9,7 @@ from tests.sessions import AUTH, REG
 
 
 def test_catalogue_is_complete_and_stable() -> None:
-    assert len(CATALOGUE) == 17
+    assert len(CATALOGUE) == 21
     assert all(code.isupper() and " " not in code for code in CATALOGUE)
 
 

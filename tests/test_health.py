@@ -304,3 +304,8 @@ def test_exit_codes_and_the_table(registry: RegistryEnv) -> None:
         text=True,
     )
     assert bad.returncode == 1 and "CONNECTIVITY_TCP_ERROR" in bad.stdout
+
+
+if __name__ == "__main__":
+    SCHEMA.write_text(json.dumps(HealthReport.model_json_schema(), indent=2, sort_keys=True) + "\n")
+    print(f"wrote {SCHEMA}")

@@ -2,13 +2,27 @@
 
 A check takes an exchange and a read-only `Context` and yields findings. To add a finding: a
 `Code` and its catalogue entry in `acrproxy.findings`, a function in its family's module here,
-and that function in `CHECKS`.
+and that function in `CHECKS` (or, when only the whole capture can tell, in `SESSION_CHECKS`).
 """
 
 from __future__ import annotations
 
-from acrproxy.checks import blobs, credentials, redirects, responses, tls, tokens
+from collections.abc import Callable, Iterable
+
+from acrproxy.checks import (
+    blobs,
+    credentials,
+    pagination,
+    permissions,
+    redirects,
+    responses,
+    signatures,
+    timing,
+    tls,
+    tokens,
+)
 from acrproxy.checks.context import Check, Context, Hop
+from acrproxy.findings import Finding
 
 CHECKS: tuple[Check, ...] = (
     redirects.credential_leak_on_redirect,
@@ -26,6 +40,13 @@ CHECKS: tuple[Check, ...] = (
     tokens.insufficient_scope,
     blobs.blob_digest_mismatch,
     tls.client_rejected_proxy_ca,
+    timing.upstream_slow,
+    signatures.signature_lookup_failed,
+    permissions.permission_propagation,
 )
 
-__all__ = ["CHECKS", "Check", "Context", "Hop"]
+SessionCheck = Callable[["pagination.Pages"], Iterable[Finding]]
+SESSION_CHECKS: tuple[SessionCheck, ...] = (pagination.pagination_not_followed,)
+"""Checks over the whole capture (run when the report is made): what did not happen."""
+
+__all__ = ["CHECKS", "SESSION_CHECKS", "Check", "Context", "Hop"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from acrproxy.authflow import AuthFlow, Recorded
 from acrproxy.exchange import Exchange
@@ -32,6 +32,10 @@ class Context:
     expires (None: there was none)."""
     token_flows: Mapping[str, AuthFlow]
     """Token fingerprint -> the auth flow that issued the token."""
+    denials: Mapping[tuple[str, str, str], float] = field(default_factory=dict)
+    """(account, repository, action) -> when it was last refused."""
+    slow_after: float = 10.0
+    """Seconds an upstream may take in one phase before it counts as slow."""
 
 
 Check = Callable[[Exchange, Context], Iterable[Finding]]

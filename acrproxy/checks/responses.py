@@ -57,7 +57,8 @@ def upstream_error(ex: Exchange, ctx: Context) -> Iterator[Finding]:
     if not ex.error or ex.error.startswith(REJECTED):  # the client's doing, not the upstream's
         return
     host = ex.authority
-    if ex.status is None:
+    client_gone = "client" in ex.error.lower()  # the client hung up: UPSTREAM_SLOW's case
+    if ex.status is None and not client_gone:
         yield make(
             Code.UPSTREAM_ERROR,
             [ex.id],
@@ -65,7 +66,7 @@ def upstream_error(ex: Exchange, ctx: Context) -> Iterator[Finding]:
             key=f"{host}:{ex.error[:60]}",
             evidence=UpstreamEvidence(host=host, phase=phase(ex.error)),
         )
-    elif "client" not in ex.error.lower():  # the client hanging up is not the upstream's fault
+    elif ex.status is not None and not client_gone:
         received = f" after {ex.resp_size} bytes" if ex.resp_size else ""
         yield make(
             Code.UPSTREAM_ERROR,

@@ -94,3 +94,29 @@ def _target(url: str) -> str:
         return url
     netloc = parts.netloc.rpartition("@")[2]
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
+class Denials:
+    """When each (account, repository, action) was last refused: asked of a token service and
+    not granted, or refused by the registry for lack of it."""
+
+    def __init__(self, limit: int = MAX_ENTRIES) -> None:
+        self.refused: OrderedDict[tuple[str, str, str], float] = OrderedDict()
+        self._limit = limit
+
+    def record(self, ex: Exchange, rec: Recorded) -> None:
+        flow = rec.auth_flow
+        if flow is None or not flow.account:
+            return
+        gaps = (
+            flow.not_granted
+            if rec.step is Step.TOKEN_REQUEST
+            else (flow.needed_not_granted if ex.status in (401, 403) else [])
+        )
+        for gap in gaps:
+            for action in gap.missing:
+                key = (flow.account, gap.name, action)
+                self.refused[key] = ex.ended or ex.started
+                self.refused.move_to_end(key)
+        while len(self.refused) > self._limit:
+            self.refused.popitem(last=False)

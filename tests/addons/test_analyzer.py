@@ -66,3 +66,14 @@ def test_writes_the_report_on_exit(tmp_path: Path) -> None:
     report = json.loads(out.read_text())
     assert [f["code"] for f in report["findings"]] == ["CHALLENGE_MISSING"]
     assert out.stat().st_mode & 0o777 == 0o600
+
+
+def test_slow_after_option() -> None:
+    import pytest
+
+    a = Analyzer()
+    with taddons.context(a) as tctx:
+        tctx.configure(a, acrproxy_slow_after="2.5")
+        assert a.session.slow_after == 2.5
+        with pytest.raises(Exception, match="positive"):
+            tctx.configure(a, acrproxy_slow_after="-1")
