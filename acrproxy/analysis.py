@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from acrproxy.authflow import Lru, Recorded, Recorder, Step
 from acrproxy.checks import CHECKS, SESSION_CHECKS, Check, Context
@@ -12,7 +13,7 @@ from acrproxy.checks.pagination import Pages
 from acrproxy.checks.state import Denials, IssuedTokens, RedirectChains
 from acrproxy.exchange import Exchange
 from acrproxy.findings import Code, Finding
-from acrproxy.manifest import parse_manifest
+from acrproxy.manifest import ManifestInfo, parse_manifest
 from acrproxy.note import ExchangeNote
 from acrproxy.redact import redact_url, scrub
 from acrproxy.registry_api import Kind, describe_target
@@ -42,7 +43,7 @@ class Session:
         self.checks = tuple(checks)
         self._findings: dict[tuple[Code, str], Finding] = {}
         self.dropped_findings = 0
-        self._records: deque[ExchangeRecord] = deque(maxlen=MAX_EXCHANGES_KEPT)
+        self._records: deque[Seen] = deque(maxlen=MAX_EXCHANGES_KEPT)
         self.requests = 0
         self.hosts: Lru[str, None] = Lru(MAX_TRACKED)
 
@@ -88,7 +89,7 @@ class Session:
         self.denials.record(ex, rec)
         self.pages.feed(ex)
         check = verified(ex, hop.url if hop else None)
-        self._records.append(record(ex, rec, hop.exchange_id if hop else None, check))
+        self._records.append(seen(ex, rec, hop.exchange_id if hop else None, check))
         return ExchangeNote(
             blob_verified=check,
             step=rec.step,
@@ -106,10 +107,7 @@ class Session:
         for f in self._findings.values():
             for i in f.exchanges:
                 codes.setdefault(i, []).append(f.code)
-        records = [
-            r.model_copy(update={"findings": codes[r.id]}) if r.id in codes else r
-            for r in self._records
-        ]
+        records = [r.record(codes.get(r.ex.id, [])) for r in self._records]
         return Report(
             exchanges=records,
             dropped_exchanges=self.requests - len(records),
@@ -125,10 +123,55 @@ class Session:
 _ROLES = {Kind.MANIFEST: Role.MANIFEST, Kind.BLOB: Role.BLOB, Kind.UPLOAD: Role.UPLOAD}
 
 
-def record(
+@dataclass(slots=True)
+class Seen:
+    """An exchange as the report will list it, kept raw and light (no header, no body): the
+    redaction and model building happen only for the exchanges a report keeps."""
+
+    ex: Exchange
+    role: Role
+    step: Step
+    auth_flow_id: int | None
+    credential: str
+    follows: str | None
+    manifest: ManifestInfo | None
+    media_type: str
+    blob_verified: bool | None
+
+    def record(self, findings: list[Code]) -> ExchangeRecord:
+        ex = self.ex
+        api = ex.api
+        return ExchangeRecord(
+            id=ex.id,
+            client=ex.client,
+            method=ex.method,
+            url=redact_url(ex.url),
+            host=ex.authority,
+            target=scrub(describe_target(ex.parts.path) if api.repository else ex.parts.path),
+            repository=api.repository,
+            reference=api.reference if api.kind is not Kind.UPLOAD else "",
+            status=ex.status,
+            error=scrub(ex.error) if ex.error else None,
+            role=self.role,
+            step=self.step,
+            auth_flow_id=self.auth_flow_id,
+            credential=self.credential,
+            follows=self.follows,
+            started=ex.started,
+            duration_ms=round(ex.duration * 1000, 3) if ex.duration is not None else None,
+            timings=ex.timings,
+            size=ex.resp_size,
+            media_type=self.media_type,
+            manifest=self.manifest,
+            blob_verified=self.blob_verified,
+            findings=findings,
+        )
+
+
+def seen(
     ex: Exchange, rec: Recorded, follows: str | None, blob_verified: bool | None = None
-) -> ExchangeRecord:
-    """What the report keeps of an exchange: no header, no body, the URL redacted."""
+) -> Seen:
+    """What the report keeps of an exchange (its light form; see `Seen.record`)."""
     api = ex.api
     if rec.step in (Step.CHALLENGE, Step.TOKEN_REQUEST) or (
         ex.status == 401 and api.kind is Kind.BASE
@@ -142,29 +185,28 @@ def record(
     manifest = None
     if api.kind is Kind.MANIFEST and ex.method == "GET" and ex.status == 200:
         manifest = parse_manifest(ex.resp_body, ctype)
-    return ExchangeRecord(
+    light = Exchange(
         id=ex.id,
-        client=ex.client,
         method=ex.method,
-        url=redact_url(ex.url),
-        host=ex.authority,
-        target=scrub(describe_target(ex.parts.path) if api.repository else ex.parts.path),
-        repository=api.repository,
-        reference=api.reference if api.kind is not Kind.UPLOAD else "",
-        status=ex.status,
-        error=scrub(ex.error) if ex.error else None,
-        role=role,
-        step=rec.step,
-        auth_flow_id=rec.auth_flow.id if rec.auth_flow else None,
-        credential=_credential(rec),
-        follows=follows,
+        url=ex.url,
+        client=ex.client,
         started=ex.started,
-        duration_ms=round(ex.duration * 1000, 3) if ex.duration is not None else None,
+        ended=ex.ended,
+        status=ex.status,
+        resp_size=ex.resp_size,
+        error=ex.error,
         timings=ex.timings,
-        size=ex.resp_size,
-        media_type=ctype[:200],
-        manifest=manifest,
-        blob_verified=blob_verified,
+    )
+    return Seen(
+        light,
+        role,
+        rec.step,
+        rec.auth_flow.id if rec.auth_flow else None,
+        _credential(rec),
+        follows,
+        manifest,
+        ctype[:200],
+        blob_verified,
     )
 
 

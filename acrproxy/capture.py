@@ -16,14 +16,13 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from mitmproxy import exceptions, http
 from mitmproxy.io import FlowReader
 from mitmproxy.io.har import fix_headers
 
 from acrproxy.errors import CaptureReadError
-from acrproxy.exchange import Exchange, Timings, clean, clean_tree
+from acrproxy.exchange import Exchange, Timings, _split, clean, clean_tree
 from acrproxy.mitmflow import from_flow
 
 
@@ -75,6 +74,10 @@ def _headers(raw: Any) -> list[tuple[str, str]]:
         return []
     if not isinstance(raw, list) or not all(isinstance(h, dict | list) for h in raw):
         raise TypeError("headers is not a list of headers")
+    if all(
+        type(h) is dict and type(h.get("name")) is str and type(h.get("value")) is str for h in raw
+    ):  # the HAR shape: read it directly (fast path for big captures)
+        return [(clean(h["name"].lower()), clean(h["value"])) for h in raw]
     headers = fix_headers(clean_tree(raw))
     items = headers.items(multi=True)  # type: ignore[no-untyped-call]
     return [(clean(k.lower()), clean(v)) for k, v in items]
@@ -99,7 +102,7 @@ def har_exchange(entry: dict[str, Any], entry_id: str) -> Exchange:
     url = req["url"]
     if not isinstance(url, str) or not isinstance(req["method"], str):
         raise TypeError("request.url and request.method must be strings")
-    _ = urlsplit(url).port  # raises ValueError for what no client could have sent
+    _ = _split(url).port  # raises ValueError for what no client could have sent
     ex = Exchange(
         id=entry_id,
         method=clean(req["method"]),

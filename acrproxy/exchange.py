@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,7 +63,7 @@ class Exchange:
 
     @property
     def parts(self) -> SplitResult:
-        return urlsplit(self.url)
+        return _split(self.url)
 
     @property
     def api(self) -> ApiPath:
@@ -88,10 +89,16 @@ class Exchange:
         return None if self.ended is None else max(0.0, self.ended - self.started)
 
 
+@functools.lru_cache(maxsize=1024)
+def _split(url: str) -> SplitResult:
+    """urlsplit, remembered: checks ask for the same exchange's parts many times."""
+    return urlsplit(url)
+
+
 def authority(url: str) -> str:
     """`host[:port]` of a URL, without any userinfo (`user:password@`)."""
     try:
-        netloc = urlsplit(url).netloc
+        netloc = _split(url).netloc
     except ValueError:
         return ""
     return netloc.rpartition("@")[2]

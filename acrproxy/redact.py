@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import re
@@ -514,6 +515,14 @@ def redact_url(url: str) -> str:
 
 def scrub(text: str) -> str:
     """Free text with every secret acrproxy can recognise in it gone."""
+    if len(text) <= 512:
+        return _scrub_short(text)
+    return Redactor().text(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _scrub_short(text: str) -> str:
+    """Short strings repeat (hosts, paths, details): scrub each once."""
     return Redactor().text(text)
 
 
