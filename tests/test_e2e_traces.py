@@ -53,3 +53,25 @@ def test_har_survives_kill_9_and_analyses_like_the_live_view(registry, tmp_path)
         ("repository", "team/app", ["pull"])
     ]
     assert "auth flow #1" in proxy.output
+
+
+def test_run_html_is_the_same_report_as_analyze_of_its_har(registry, tmp_path):
+    """run --html writes, at exit, the HTML that analyze --format html makes of its own trace."""
+    har, html = tmp_path / "t.har", tmp_path / "r.html"
+    proxy = ProxyProcess(tmp_path / "p", registry.ca, "--har", str(har), "--html", str(html))
+    proxy.start()
+    try:
+        pull_via(proxy, registry.registry_addr, str(tmp_path / "o"))
+    finally:
+        proxy.stop()
+    live = html.read_text()
+    assert html.stat().st_mode & 0o777 == 0o600
+    assert "Auth flow #1" in live and "svg" in live and "sha256 verified" in live.lower()
+    again = subprocess.run(
+        [sys.executable, "-m", "acrproxy", "analyze", "--format", "html", str(har)],
+        capture_output=True,
+        text=True,
+    )
+    for words in ("Auth flow #1", "as bob (Basic credentials", "correctly sent no token there"):
+        assert words in live and words in again.stdout, words
+    assert BOB[1] not in live
