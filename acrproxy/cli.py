@@ -73,6 +73,16 @@ def _parser() -> argparse.ArgumentParser:
     _proxy_arguments(web)
     web.add_argument("--web-port", type=_port, default=8081, help="the web UI's port")
 
+    cap = sub.add_parser(
+        "capture",
+        help="run one command through the proxy, for that process "
+        "only: acrproxy capture [options] -- CMD [ARGS...]",
+    )
+    _proxy_arguments(cap)
+    cap.set_defaults(listen_port=0)
+    cap.add_argument("--view", help="write the live view here instead of stderr")
+    cap.add_argument("cmd", nargs=argparse.REMAINDER, help="-- then the command and its arguments")
+
     dec = sub.add_parser(
         "decode",
         help="decode a JWT, Authorization, WWW-Authenticate, scope or "
@@ -164,6 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_demo(args.scenario, args.out, args.list)
     if args.command == "check-health":
         return cmd_check_health(args)
+    if args.command == "capture":
+        return cmd_capture(args)
     return cmd_run(args, web=args.command == "web")
 
 
@@ -223,6 +235,151 @@ def cmd_analyze(files: list[str], fmt: str, output: str | None, slow: float = 10
     else:
         sys.stdout.write(render(report, form))
     return EXIT_FINDINGS if report.has_problems() else EXIT_OK
+
+
+def cmd_capture(args: argparse.Namespace) -> int:
+    import socket
+    import subprocess
+    import tempfile
+    import threading
+
+    from acrproxy.certs import ca_cert_path, default_confdir
+    from acrproxy.launch import client_env, environment, warnings, write_bundle
+    from acrproxy.output.terminal import console
+
+    def usage(message: str) -> int:
+        print(f"acrproxy capture: {message}", file=sys.stderr)
+        return EXIT_USAGE
+
+    cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+    if not cmd:
+        return usage(
+            "give the command to run after --, e.g. acrproxy capture -- skopeo inspect ..."
+        )
+    confdir = args.confdir or str(default_confdir())
+    problem = _preflight(args, confdir)
+    if problem:
+        return usage(problem)
+    if args.view and (why := _writable(args.view)):
+        return usage(f"--view {args.view}: {why}")
+    port = args.listen_port
+    if not port:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+    work = Path(tempfile.mkdtemp(prefix="acrproxy-capture-"))
+    report = Path(args.report) if args.report else work / "report.json"
+    proxy_cmd = [
+        sys.executable,
+        "-m",
+        "acrproxy",
+        "run",
+        "--listen-host",
+        args.listen_host,
+        "--listen-port",
+        str(port),
+        "--confdir",
+        confdir,
+        "--report",
+        str(report),
+    ]
+    for flag in ("har", "html", "proxyauth"):
+        if getattr(args, flag):
+            proxy_cmd += [f"--{flag}", getattr(args, flag)]
+    proxy_cmd += ["--no-redact"] * args.no_redact + ["--quiet"] * args.quiet
+    for item in args.sets:
+        proxy_cmd += ["--set", item]
+    view = open(args.view, "w", encoding="utf-8") if args.view else sys.stderr  # noqa: SIM115
+    plain = {k: v for k, v in environment().items() if "proxy" not in k.lower()}
+    proxy = subprocess.Popen(
+        proxy_cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=plain,
+    )
+    ready = threading.Event()
+
+    def forward() -> None:
+        assert proxy.stdout is not None
+        for line in proxy.stdout:
+            if "acrproxy listening on" in line:
+                ready.set()
+            view.write(line)
+            view.flush()
+        ready.set()
+
+    reader = threading.Thread(target=forward, daemon=True)
+    reader.start()
+    ca = ca_cert_path(confdir)
+    try:
+        for _ in range(2400):  # up to a minute: the proxy listens, then its CA exists
+            if proxy.poll() is not None:
+                return usage("the proxy did not start (its output is above)")
+            if _listening(port) and ca.exists():
+                break
+            ready.wait(0.025)
+        else:
+            return usage("the proxy did not start within a minute")
+        bundle = write_bundle(ca, work / "ca-bundle.pem")
+        for w in warnings(cmd):
+            print(f"acrproxy capture: note: {w}", file=sys.stderr)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            rc = subprocess.run(cmd, env=client_env(environment(), url, bundle, ca)).returncode
+        except FileNotFoundError:
+            print(f"acrproxy capture: {cmd[0]}: command not found", file=sys.stderr)
+            rc = 127
+        except KeyboardInterrupt:
+            rc = 130
+    finally:
+        if proxy.poll() is None:
+            proxy.send_signal(signal.SIGINT)
+            try:
+                proxy.wait(60)
+            except subprocess.TimeoutExpired:
+                proxy.kill()
+        reader.join(5)
+        if view is not sys.stderr:
+            view.close()
+    _summary(report, console(sys.stderr))
+    return rc
+
+
+def _writable(path: str) -> str | None:
+    from acrproxy.files import check_writable
+
+    return check_writable(path)
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _summary(path: Path, out: Console) -> None:
+    """What the capture showed, in a few lines (the report has the rest)."""
+    from acrproxy.report import Report
+
+    try:
+        report = Report.model_validate_json(path.read_text())
+    except (OSError, ValueError):
+        out.print("acrproxy capture: no report was written")
+        return
+    from rich.text import Text  # traffic text: never rich markup
+
+    out.print(
+        Text(
+            f"acrproxy capture: {report.requests} requests, {len(report.auth_flows)} auth "
+            f"flows, {len(report.findings)} findings"
+        )
+    )
+    for f in sorted(report.findings, key=lambda f: -f.severity.rank):
+        out.print(Text(f"  [{f.severity.value}] {f.code}: {f.detail or f.title}"))
 
 
 def cmd_check_health(args: argparse.Namespace) -> int:
@@ -435,5 +592,6 @@ def cmd_run(args: argparse.Namespace, web: bool = False) -> int:
     try:
         return asyncio.run(run())
     except Exception as e:  # option errors and the like: one line, no traceback
-        err.print(f"acrproxy {'web' if web else 'run'}: {e}")
+        message = " ".join(str(e).split())  # one line, and no markup: it may quote the user
+        print(f"acrproxy {'web' if web else 'run'}: {message}", file=sys.stderr)
         return EXIT_USAGE
