@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import json
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from rich.console import Console
 
@@ -40,7 +39,18 @@ def _proxy_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--confdir", help="where the proxy's CA lives (default: certs/ or ~/.acrproxy)"
     )
-    run.add_argument("--proxyauth", help="require proxy authentication: user:pass, @htpasswd, ...")
+    run.add_argument(
+        "--proxyauth",
+        help="require proxy authentication: user:pass, @htpasswd, ... "
+        "(made up and printed once when listening beyond 127.0.0.1/::1/localhost)",
+    )
+    run.add_argument(
+        "--allow-client",
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="only these client addresses may connect (repeatable)",
+    )
     run.add_argument("--report", help="write the JSON report (findings, auth flows) here on exit")
     run.add_argument(
         "--set",
@@ -495,13 +505,48 @@ def listen_hosts(listen_host: str, modes: Sequence[str]) -> list[str]:
     return hosts
 
 
+DEFAULT_HOSTS = ("127.0.0.1", "::1", "localhost")
+"""Where acrproxy may listen without proxy authentication: this machine's own default hosts."""
+
+
 def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    """True for the default loopback hosts only (127.0.0.2 is loopback, but not one of them)."""
+    return host in DEFAULT_HOSTS
+
+
+def _protect(master: Any, exposed: list[str], err: Console) -> None:
+    """Beyond the default loopback hosts, nobody uses the proxy without its credential: one is
+    made up when none is given, and printed once (here only)."""
+    import secrets
+
+    from rich.text import Text
+
+    where = ", ".join(h or "every interface" for h in exposed)
+    port = master.options.listen_port
+    err.print(
+        Text(
+            f"acrproxy: listening on {where}, beyond this machine's loopback: anyone who "
+            "reaches it gets a TLS-decrypting proxy, so it asks for proxy authentication.",
+            "bold",
+        )
+    )
+    if master.options.proxyauth:
+        return
+    password = secrets.token_urlsafe(18)
+    master.options.set(f"proxyauth=acrproxy:{password}")
+    host = exposed[0] or "HOST"
+    url = f"http://acrproxy:{password}@{host}:{port}"
+    # printed raw, once: the user needs it, and every other output would redact it
+    print(f"  proxy URL (keep it private): {url}", file=sys.stderr)
+    print(
+        f'  Docker daemon.json: {{"proxies": {{"http-proxy": "{url}", "https-proxy": "{url}"}}}}',
+        file=sys.stderr,
+    )
+    print(
+        "  Clients without it get 407; --allow-client CIDR also closes connections from other "
+        "addresses.",
+        file=sys.stderr,
+    )
 
 
 def _preflight(args: argparse.Namespace, confdir: str) -> str | None:
@@ -568,14 +613,16 @@ def cmd_run(args: argparse.Namespace, web: bool = False) -> int:
             sets.append(f"acrproxy_har={args.har}")
         if args.no_redact:
             sets.append("acrproxy_redact=false")
+        if args.allow_client:
+            sets.append(f"acrproxy_allow_clients={','.join(args.allow_client)}")
         master.options.set(*sets)
-        for host in listen_hosts(master.options.listen_host, master.options.mode):
-            if not is_loopback(host):
-                err.print(
-                    f"[bold red]warning:[/] listening on {host or 'all interfaces'}: anyone who "
-                    "can reach it gets a TLS-decrypting proxy that sees registry credentials."
-                    + ("" if master.options.proxyauth else " Consider --proxyauth user:pass.")
-                )
+        exposed = [
+            h
+            for h in listen_hosts(master.options.listen_host, master.options.mode)
+            if not is_loopback(h)
+        ]
+        if exposed:
+            _protect(master, exposed, err)
         secure_confdir(confdir)
         if web:
             url = getattr(master, "web_url", "")

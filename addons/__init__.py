@@ -6,8 +6,9 @@ from __future__ import annotations
 def default_addons() -> list[object]:
     """The addons `acrproxy run` and `mitmdump -s addons/entry.py` load, in hook order."""
     from acrproxy.addons.analyzer import Analyzer
+    from acrproxy.addons.clientfilter import ClientFilter
     from acrproxy.addons.harwriter import HarWriter
     from acrproxy.addons.liveview import LiveView
     from acrproxy.addons.streamer import Streamer
 
-    return [Streamer(), Analyzer(), HarWriter(), LiveView()]
+    return [ClientFilter(), Streamer(), Analyzer(), HarWriter(), LiveView()]
