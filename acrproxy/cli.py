@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -118,6 +119,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     ex.add_argument("files", nargs="+")
     ex.add_argument("-o", "--output", help="write it here (mode 0600) instead of stdout")
+    doc = sub.add_parser(
+        "doctor",
+        help="is this machine's proxy set-up consistent? (exit 1 with one fix line per problem)",
+    )
+    doc.add_argument("--root", default="/", help="look at a copy instead of this machine")
+    doc.add_argument("--confdir", help="where acrproxy's CA and setup records live")
+    doc.add_argument("--json", action="store_true", help="machine-readable output")
+    st = sub.add_parser(
+        "setup",
+        help="send a daemon or client through the proxy (--apply) and "
+        "back (--undo), byte for byte; --print (default) shows the diff",
+    )
+    st.add_argument("client", choices=("docker", "containerd", "podman", "skopeo", "curl"))
+    what = st.add_mutually_exclusive_group()
+    what.add_argument("--print", dest="action", action="store_const", const="print")
+    what.add_argument("--apply", dest="action", action="store_const", const="apply")
+    what.add_argument("--undo", dest="action", action="store_const", const="undo")
+    st.add_argument("--root", default="/", help="prefix every path (try it on a copy)")
+    st.add_argument("--proxy", default="http://127.0.0.1:8888", help="the proxy URL clients use")
+    st.add_argument("--confdir", help="where the CA, the records and the backups live")
+    st.add_argument(
+        "--registry",
+        help="the registry host, for per-registry CA files "
+        "(containerd hosts.toml, /etc/containers/certs.d)",
+    )
+    st.add_argument("--docker-version", help="the Engine version (default: asked of docker)")
+    st.add_argument(
+        "--restart", action="store_true", help="restart the daemon when systemd runs it"
+    )
     ch = sub.add_parser(
         "check-health",
         help="probe a registry step by step, up to its storage "
@@ -186,6 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_check_health(args)
     if args.command == "capture":
         return cmd_capture(args)
+    if args.command == "setup":
+        return cmd_setup(args)
+    if args.command == "doctor":
+        return cmd_doctor(args)
     return cmd_run(args, web=args.command == "web")
 
 
@@ -245,6 +279,122 @@ def cmd_analyze(files: list[str], fmt: str, output: str | None, slow: float = 10
     else:
         sys.stdout.write(render(report, form))
     return EXIT_FINDINGS if report.has_problems() else EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from rich.text import Text
+
+    from acrproxy.certs import default_confdir
+    from acrproxy.doctor import Doctor
+    from acrproxy.output.jsonout import dumps
+    from acrproxy.output.terminal import console
+
+    root = Path(args.root)
+    if not root.is_dir():
+        print(f"acrproxy doctor: --root {args.root}: not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    live = root.resolve() == Path("/")
+    doctor = Doctor(
+        root,
+        Path(args.confdir or default_confdir()).expanduser(),
+        os.path.expanduser("~") if live else "/root",
+        dict(os.environ) if live else {},
+        ask_docker=live,
+    )
+    report = doctor.run()
+    if args.json:
+        sys.stdout.write(dumps(report.model_dump(mode="json")))
+    else:
+        out = console(sys.stdout)
+        for c in report.checks:
+            out.print(
+                Text(
+                    f"{'ok     ' if c.ok else 'PROBLEM'} {c.name}: {c.detail}",
+                    "green" if c.ok else "bold red",
+                )
+            )
+            if c.fix:
+                out.print(Text(f"        fix: {c.fix}"))
+    return EXIT_OK if report.ok else EXIT_FINDINGS
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from acrproxy.certs import ca_cert_path, default_confdir
+    from acrproxy.clientsetup import PLANS, SetupError, Target, apply, diff, undo
+
+    root = Path(args.root)
+    if not root.is_dir():
+        print(f"acrproxy setup: --root {args.root}: not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    confdir = Path(args.confdir or default_confdir()).expanduser()
+    ca = ca_cert_path(confdir)
+    if not ca.exists():
+        print(
+            f"acrproxy setup: no CA in {confdir} yet: start `acrproxy run` once to make it",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if not args.proxy.startswith("http://"):
+        print(f"acrproxy setup: --proxy {args.proxy}: give http://HOST:PORT", file=sys.stderr)
+        return EXIT_USAGE
+    version = args.docker_version or (_docker_version() if args.client == "docker" else None)
+    target = Target(root, confdir, args.proxy, ca, args.registry, version, os.path.expanduser("~"))
+    live = root.resolve() == Path("/")
+
+    def run(cmd: list[str]) -> int:
+        if not live:
+            print(f"acrproxy setup: not run under --root: {' '.join(cmd)}", file=sys.stderr)
+            return 0
+        try:
+            return subprocess.run(cmd, check=False).returncode
+        except FileNotFoundError:
+            print(f"acrproxy setup: {cmd[0]} not found: run it by hand", file=sys.stderr)
+            return 127
+
+    try:
+        if args.action == "undo":
+            record = undo(target, args.client, run)
+            print(f"acrproxy setup: {args.client} restored ({len(record.touched)} files)")
+            restart = PLANS[args.client](target).restart if args.restart else []
+        else:
+            plan = PLANS[args.client](target)
+            if args.action != "apply":
+                sys.stdout.write(diff(plan))
+                return EXIT_OK
+            record = apply(target, plan, run)
+            print(
+                f"acrproxy setup: {args.client} set up ({len(record.touched)} files); undo with "
+                f"`acrproxy setup {args.client} --undo`"
+            )
+            restart = plan.restart if args.restart else []
+    except (SetupError, OSError) as e:
+        print(f"acrproxy setup: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    for cmd in restart:
+        if live and Path("/run/systemd/system").is_dir():
+            run(cmd)
+        else:
+            print(f"acrproxy setup: restart it yourself: {' '.join(cmd)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _docker_version() -> str | None:
+    import shutil
+    import subprocess
+
+    for cmd in (["docker", "version", "--format", "{{.Server.Version}}"], ["dockerd", "--version"]):
+        if shutil.which(cmd[0]) is None:
+            continue
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=15)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        words = [w.strip(",") for w in out.stdout.split() if w[:1].isdigit()]
+        if out.returncode == 0 and words:
+            return words[0]
+    return None
 
 
 def cmd_capture(args: argparse.Namespace) -> int:
