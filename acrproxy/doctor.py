@@ -92,6 +92,8 @@ class Doctor:
                 found.append((f"this shell: {name}", self.environment[name]))
         if self.ask_docker and shutil.which("docker"):
             found += self._docker_info()
+        if self.ask_docker:
+            found += self._daemon_env("containerd")
         return list(dict.fromkeys(found))
 
     def _docker_info(self) -> list[tuple[str, str]]:
@@ -106,6 +108,22 @@ class Doctor:
             return []
         urls = [u for u in out.stdout.split() if "://" in u] if out.returncode == 0 else []
         return [("docker: the running daemon (docker info)", u) for u in urls]
+
+    def _daemon_env(self, name: str) -> list[tuple[str, str]]:
+        """A running daemon's own proxy environment (from /proc; needs the right to read it)."""
+        out = []
+        for comm in Path("/proc").glob("[0-9]*/comm"):
+            try:
+                if comm.read_text().strip() != name:
+                    continue
+                environ = (comm.parent / "environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            for entry in environ:
+                key, _, value = entry.decode("utf-8", "replace").partition("=")
+                if key.upper() in ("HTTPS_PROXY", "HTTP_PROXY") and value:
+                    out.append((f"{name}: the running daemon's environment", value))
+        return out
 
     @staticmethod
     def listening(url: str) -> bool:
