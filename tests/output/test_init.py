@@ -21,3 +21,18 @@ def test_write_report_is_private(tmp_path: Path) -> None:
     p = tmp_path / "r.json"
     write_report(Session().report(), p)
     assert p.stat().st_mode & 0o777 == 0o600 and '"findings"' in p.read_text()
+
+
+def test_every_format_on_each_of_the_five_captures() -> None:
+    from tests.captures import SCENARIOS, report_of
+
+    for name in SCENARIOS:
+        report = report_of(name)
+        for fmt in Format:
+            out = render(report, fmt)
+            for f in report.findings:
+                assert f.code in out or fmt is Format.MERMAID and not report.auth_flows, (
+                    name,
+                    fmt,
+                    f.code,
+                )
