@@ -24,7 +24,7 @@ from acrproxy.decode import (
 from acrproxy.exchange import Exchange
 from acrproxy.findings import Finding, Severity
 from acrproxy.note import ExchangeNote
-from acrproxy.output.words import token_client, token_method, validity
+from acrproxy.output.words import size, token_client, token_method, validity
 from acrproxy.redact import scrub
 from acrproxy.registry_api import Kind, describe_target
 from acrproxy.report import Report
@@ -76,14 +76,7 @@ STEP_MARK = {Step.CHALLENGE: "401 challenge", Step.TOKEN_REQUEST: "token", Step.
 
 
 def human_size(n: int | None) -> str:
-    if n is None:
-        return "-"
-    size = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f}{unit}" if unit == "B" else f"{size:.1f}{unit}"
-        size /= 1024
-    return f"{n}B"
+    return size(n, compact=True)
 
 
 def human_time(ts: float | None) -> str:

@@ -23,13 +23,16 @@ def sentence_list(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + f" and {items[-1]}"
 
 
-def size(n: int | None) -> str:
+def size(n: int | None, compact: bool = False) -> str:
+    """`2.0 KiB`, `5 bytes` (compact: `2.0KiB`, `5B`, and `-` when unknown)."""
     if n is None:
-        return "size unknown"
-    value = float(n)
+        return "-" if compact else "size unknown"
+    value, sep = float(n), "" if compact else " "
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if value < 1024 or unit == "GiB":
-            return f"{n} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+            if unit == "bytes":
+                return f"{n}{sep}{'B' if compact else 'bytes'}"
+            return f"{value:.1f}{sep}{unit}"
         value /= 1024
     return f"{n} bytes"
 
