@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from acrproxy.challenge import Challenge, parse_www_authenticate
 from acrproxy.errors import ParseError
@@ -100,12 +100,12 @@ class AuthFlow(BaseModel):
     retry: RetryStep | None = None
     uses: int = 0
     """Requests sent with this flow's token, the retry included."""
-    requested: list[Scope] = []
-    granted: list[Scope] = []
-    needed: list[Scope] = []
-    not_granted: list[ScopeGap] = []
+    requested: list[Scope] = Field(default_factory=list)
+    granted: list[Scope] = Field(default_factory=list)
+    needed: list[Scope] = Field(default_factory=list)
+    not_granted: list[ScopeGap] = Field(default_factory=list)
     """Requested actions the token server did not grant."""
-    needed_not_granted: list[ScopeGap] = []
+    needed_not_granted: list[ScopeGap] = Field(default_factory=list)
     """Actions the registry needed that the token does not hold."""
     account: str | None = None
 

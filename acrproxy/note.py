@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from acrproxy.authflow import AuthFlow, Step
 from acrproxy.findings import Finding
@@ -32,9 +32,9 @@ class ExchangeNote(BaseModel):
     step: Step = Step.REQUEST
     auth_flow_id: int | None = None
     """The auth flow this exchange belongs to."""
-    findings: list[Finding] = []
+    findings: list[Finding] = Field(default_factory=list)
     """Findings first raised by this exchange."""
-    completed_auth_flows: list[AuthFlow] = []
+    completed_auth_flows: list[AuthFlow] = Field(default_factory=list)
     """Auth flows that reached their outcome with this exchange (for the live view)."""
     stream: StreamRecord | None = None
     blob_verified: bool | None = None
