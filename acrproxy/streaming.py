@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 
 from acrproxy.registry_api import Kind, parse_path
 from acrproxy.sensitive import BLOB_STREAM_MIN
@@ -36,21 +38,45 @@ def should_stream(
 class Hasher:
     """A mitmproxy stream callable: passes chunks through unchanged, counting and hashing them.
 
-    `size` counts bytes as they pass (so a transfer cut short still shows what arrived);
-    `sha256` is set when the body is complete (the empty end-of-stream chunk).
+    `size` counts bytes as they pass (so a transfer cut short still shows what arrived). The
+    sha256 runs on a worker thread of its own, fed the chunks in order: hashlib releases the GIL
+    for large buffers, so the hashing uses another core instead of holding up the event loop.
+    `sha256` is set when the body is complete (the empty end-of-stream chunk); `close()` ends
+    the worker of a transfer that never completes.
     """
 
-    __slots__ = ("_sha", "size", "sha256")
+    __slots__ = ("_sha", "size", "sha256", "_queue", "_worker")
 
     def __init__(self) -> None:
         self._sha = hashlib.sha256()
         self.size = 0
         self.sha256: str | None = None
+        self._queue: queue.SimpleQueue[bytes | None] | None = None
+        self._worker: threading.Thread | None = None
+
+    def _hash(self) -> None:
+        assert self._queue is not None
+        while (chunk := self._queue.get()) is not None:
+            self._sha.update(chunk)
 
     def __call__(self, chunk: bytes) -> bytes:
         if chunk:
-            self._sha.update(chunk)
             self.size += len(chunk)
+            if self._queue is None:
+                self._queue = queue.SimpleQueue()
+                self._worker = threading.Thread(
+                    target=self._hash, daemon=True, name="acrproxy-sha256"
+                )
+                self._worker.start()
+            self._queue.put(chunk)
         elif self.sha256 is None:
+            self.close()
             self.sha256 = "sha256:" + self._sha.hexdigest()
         return chunk
+
+    def close(self) -> None:
+        """Stop the worker once it has hashed what it was given (idempotent)."""
+        if self._queue is not None and self._worker is not None:
+            self._queue.put(None)
+            self._worker.join()
+            self._queue = self._worker = None

@@ -80,4 +80,7 @@ class Streamer:
             write_note(flow.metadata, note)
 
     def error(self, flow: http.HTTPFlow) -> None:
+        for side in (flow.request, flow.response):
+            if side is not None and isinstance(side.stream, Hasher):
+                side.stream.close()  # a transfer cut short: its worker ends here
         self.response(flow)
