@@ -35,6 +35,11 @@ def should_stream(
     return not any(t in ctype for t in _BUFFERED_TYPES) or blob
 
 
+BACKLOG = 16
+"""Chunks a hashing worker may fall behind by; past that the stream waits for it (as it did
+when it hashed itself), so finishing a stream never waits for more than a few chunks."""
+
+
 class Hasher:
     """A mitmproxy stream callable: passes chunks through unchanged, counting and hashing them.
 
@@ -51,7 +56,7 @@ class Hasher:
         self._sha = hashlib.sha256()
         self.size = 0
         self.sha256: str | None = None
-        self._queue: queue.SimpleQueue[bytes | None] | None = None
+        self._queue: queue.Queue[bytes | None] | None = None
         self._worker: threading.Thread | None = None
 
     def _hash(self) -> None:
@@ -63,7 +68,7 @@ class Hasher:
         if chunk:
             self.size += len(chunk)
             if self._queue is None:
-                self._queue = queue.SimpleQueue()
+                self._queue = queue.Queue(maxsize=BACKLOG)
                 self._worker = threading.Thread(
                     target=self._hash, daemon=True, name="acrproxy-sha256"
                 )

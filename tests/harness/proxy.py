@@ -40,6 +40,7 @@ class ProxyProcess:
         ]
         self.lines: list[str] = []
         self._ready = threading.Event()
+        self._cert_lock = threading.Lock()
         self.proc: subprocess.Popen[str] | None = None
 
     @property
@@ -66,10 +67,14 @@ class ProxyProcess:
         self._ready.set()
 
     def cert_dir(self) -> Path:
-        """A skopeo --cert-dir that trusts the proxy's CA."""
+        """A skopeo --cert-dir that trusts the proxy's CA (made once, atomically: concurrent
+        pulls share it, and a half-copied file would read as an untrusted CA)."""
         d = self.workdir / "certs-proxy"
-        d.mkdir(exist_ok=True)
-        shutil.copy(self.confdir / "mitmproxy-ca-cert.pem", d / "ca.crt")
+        with self._cert_lock:
+            if not (d / "ca.crt").exists():
+                d.mkdir(exist_ok=True)
+                shutil.copy(self.confdir / "mitmproxy-ca-cert.pem", d / "ca.crt.tmp")
+                os.replace(d / "ca.crt.tmp", d / "ca.crt")
         return d
 
     @property
@@ -108,7 +113,7 @@ def pull_via(
     from tests.harness.env import skopeo
 
     target = f"oci:{dest}:x" if layout == "oci" else f"dir:{dest}"
-    return skopeo(
+    r = skopeo(
         "copy",
         "--src-cert-dir",
         str(proxy.cert_dir()),
@@ -117,9 +122,14 @@ def pull_via(
         f"docker://{registry_addr}/{repo}",
         target,
         proxy=proxy.url,
-        check=check,
+        check=False,
         timeout=timeout,
     )
+    if check and r.returncode != 0:  # say why: skopeo's own words, and the proxy's last lines
+        raise AssertionError(
+            f"skopeo copy {repo} failed: {r.stderr.strip()[-1500:]}\nproxy: {proxy.output[-1500:]}"
+        )
+    return r
 
 
 def inspect_via(
