@@ -30,10 +30,7 @@ def from_flow(flow: http.HTTPFlow, body_limit: int = STREAM_THRESHOLD) -> Exchan
         req_headers=_headers(req.headers),
     )
     if req.raw_content is not None and len(req.raw_content) <= body_limit:
-        try:
-            ex.req_body = req.get_content(strict=False)
-        except ValueError:
-            ex.req_body = req.raw_content
+        ex.req_body = _content(req, ex.req_headers)
     stream = read_note(flow.metadata).stream
     resp = flow.response
     if resp is not None:
@@ -44,10 +41,7 @@ def from_flow(flow: http.HTTPFlow, body_limit: int = STREAM_THRESHOLD) -> Exchan
         if resp.raw_content is not None:
             ex.resp_size = len(resp.raw_content)
             if len(resp.raw_content) <= body_limit:
-                try:
-                    ex.resp_body = resp.get_content(strict=False)
-                except ValueError:
-                    ex.resp_body = resp.raw_content
+                ex.resp_body = _content(resp, ex.resp_headers)
         else:
             if stream is not None:
                 ex.resp_size, ex.body_sha256 = stream.response_size, stream.response_sha256
@@ -58,6 +52,16 @@ def from_flow(flow: http.HTTPFlow, body_limit: int = STREAM_THRESHOLD) -> Exchan
         ex.ended = ex.ended or flow.error.timestamp
     ex.timings = _timings(flow)
     return ex
+
+
+def _content(message: http.Message, headers: list[tuple[str, str]]) -> bytes | None:
+    """The body, decoded when it is content-encoded (raw bytes when it cannot be decoded)."""
+    if not any(k == "content-encoding" for k, _ in headers):
+        return message.raw_content  # the common case: nothing to decode, no header look-ups
+    try:
+        return message.get_content(strict=False)
+    except ValueError:
+        return message.raw_content
 
 
 def _ms(start: float | None, end: float | None) -> float | None:

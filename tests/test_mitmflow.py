@@ -35,3 +35,15 @@ def test_errors_and_failed_connects() -> None:
     f.request.host, f.request.port = "r.test", 443
     c = from_failed_connect(f)
     assert c.status is None and "refused" in (c.error or "") and c.url == "https://r.test:443/"
+
+
+def test_content_encoded_bodies_are_decoded_plain_ones_kept_as_they_are() -> None:
+    import gzip
+
+    f = flow("https://r.test/token", body=b"", resp_headers={"Content-Encoding": "gzip"})
+    f.response.raw_content = gzip.compress(b'{"token": "t"}')  # as it came off the wire
+    assert from_flow(f).resp_body == b'{"token": "t"}'
+    f.response.raw_content = b"not gzip"
+    assert from_flow(f).resp_body == b"not gzip"
+    plain = flow("https://r.test/token", body=b"plain")
+    assert from_flow(plain).resp_body == b"plain"
