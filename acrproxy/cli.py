@@ -16,6 +16,7 @@ from rich.console import Console
 
 from acrproxy import __version__
 from acrproxy.errors import ParseError
+from acrproxy.redact import scrub
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -337,7 +338,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     if not args.proxy.startswith("http://"):
-        print(f"acrproxy setup: --proxy {args.proxy}: give http://HOST:PORT", file=sys.stderr)
+        print("acrproxy setup: --proxy: give http://HOST:PORT", file=sys.stderr)
         return EXIT_USAGE
     version = args.docker_version or (_docker_version() if args.client == "docker" else None)
     target = Target(root, confdir, args.proxy, ca, args.registry, version, os.path.expanduser("~"))
@@ -567,9 +568,9 @@ def cmd_check_health(args: argparse.Namespace) -> int:
     if args.ca and not Path(args.ca).is_file():
         return usage(f"--ca {args.ca}: no such file")
     if args.via_proxy and not args.via_proxy.startswith("http://"):
-        return usage(f"--via-proxy {args.via_proxy}: give http://HOST:PORT")
+        return usage("--via-proxy: give http://HOST:PORT")
     if login_server(args.registry) is None:
-        return usage(f"not a registry address: {args.registry!r} (HOST[:PORT] or an ACR name)")
+        return usage("not a registry address: give HOST[:PORT], https://HOST[:PORT] or an ACR name")
     if args.timeout <= 0:
         return usage("--timeout must be positive")
     probe = Probe(
@@ -789,6 +790,6 @@ def cmd_run(args: argparse.Namespace, web: bool = False) -> int:
     try:
         return asyncio.run(run())
     except Exception as e:  # option errors and the like: one line, no traceback
-        message = " ".join(str(e).split())  # one line, and no markup: it may quote the user
+        message = scrub(" ".join(str(e).split()))  # one line, no markup, no credential
         print(f"acrproxy {'web' if web else 'run'}: {message}", file=sys.stderr)
         return EXIT_USAGE

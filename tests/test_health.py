@@ -84,6 +84,12 @@ def test_usage_errors(capsys, args, words) -> None:
     assert words in err and err.count("\n") == 1
 
 
+def test_usage_errors_never_echo_a_credential(capsys) -> None:
+    assert main(["check-health", "u:s3cret-pw@r.test"]) == 2
+    assert main(["check-health", "r.test", "--via-proxy", "socks5://u:s3cret-pw@p:1"]) == 2
+    assert "s3cret" not in capsys.readouterr().err
+
+
 def test_environment_checks_with_fake_tools(tmp_path: Path, monkeypatch) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
