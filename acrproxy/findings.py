@@ -132,7 +132,7 @@ CATALOGUE: dict[Code, Spec] = {
         Severity.MEDIUM,
         "The registry refused a request for lack of rights",
         "The registry answered insufficient_scope, DENIED or UNAUTHORIZED to a request that "
-        "carried a token: the token does not hold the action the request needs.",
+        "carried a token; that token does not hold the action the request needs.",
         "Compare the scope the registry wanted with the token's access below; grant the account "
         "the missing action (ACR: role assignments take minutes to propagate).",
     ),

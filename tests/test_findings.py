@@ -6,11 +6,19 @@ import pydantic
 import pytest
 
 from acrproxy.findings import CATALOGUE, Code, Evidence, Finding, Severity, make
+from acrproxy.redact import scrub
 
 
 def test_every_code_has_a_catalogue_entry() -> None:
     assert set(CATALOGUE) == set(Code) and len(Code) == 21
     assert all(c.value == c.name and c.value.isupper() for c in Code)
+
+
+def test_catalogue_text_passes_the_redaction_layer_unchanged() -> None:
+    """The terminal scrubs every line it prints, advice included: no wording may look like a
+    credential (as "token: the" once did)."""
+    texts = [t for spec in CATALOGUE.values() for t in (spec.title, spec.explanation, spec.advice)]
+    assert [t for t in texts if scrub(t) != t] == []
 
 
 def test_findings_are_frozen_and_keep_their_key_private() -> None:

@@ -86,7 +86,7 @@ def _summary(report: Report) -> Section:
     elif worst >= 2:
         outcome = (
             f"Something went wrong: {plural(len(report.findings), 'finding')} below "
-            "explain what and what to do."
+            f"{'explains' if len(report.findings) == 1 else 'explain'} what and what to do."
         )
     elif failed:
         outcome = (
