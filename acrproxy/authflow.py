@@ -306,6 +306,10 @@ class Recorder:
                 error=_text(ex.error),
             )
             flow.state = "completed"
+            if flow.challenge is None:
+                # Opened by a token request (a realm the client already knew): until now only
+                # the service name told where the token was for.
+                flow.registry = ex.authority
         scope = needed_scope(ex.method, ex.path)
         if scope is not None and (ex.status in (401, 403) or flow.uses == 1):
             if scope not in flow.needed and len(flow.needed) < 256:
