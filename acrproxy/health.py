@@ -133,7 +133,7 @@ FIXES: dict[HealthCode, str] = {
         "user's role on the registry (AcrPull/AcrPush) and log in again (az login)."
     ),
     HealthCode.CONNECTIVITY_ACCESS_TOKEN_ERROR: (
-        "No access token: check the username and password "
+        "No access token. Check the username and password "
         "(or the refresh token), the account's rights on the repository, and log in again."
     ),
     HealthCode.SCOPE_NOT_GRANTED_WARNING: (

@@ -70,7 +70,7 @@ def decode_token(value: str) -> Token:
         raise TokenDecodeError(f"token longer than {TOKEN_MAX} characters")
     if not looks_like_jwt(value):
         if any(c.isspace() or ord(c) < 0x21 or ord(c) > 0x7E for c in value):
-            raise TokenDecodeError("not a token: contains white space or non-ASCII characters")
+            raise TokenDecodeError("not a token (it contains white space or non-ASCII characters)")
         return Token(kind="opaque", fingerprint=fingerprint(value), opaque_hint=_opaque_hint(value))
     try:
         header = jwt.get_unverified_header(value if value.count(".") == 2 else value + ".")

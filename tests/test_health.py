@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from acrproxy.cli import main
-from acrproxy.health import HealthCode, HealthReport, Probe, Status, login_server
+from acrproxy.health import FIXES, HealthCode, HealthReport, Probe, Status, login_server
+from acrproxy.redact import scrub
 from tests.conftest import BOB
 from tests.harness.env import RegistryEnv
 from tests.harness.fakeregistry import LAYER, MANIFEST, REGISTRY, FakeRegistry, fixed
@@ -315,3 +316,8 @@ def test_exit_codes_and_the_table(registry: RegistryEnv) -> None:
 if __name__ == "__main__":
     SCHEMA.write_text(json.dumps(HealthReport.model_json_schema(), indent=2, sort_keys=True) + "\n")
     print(f"wrote {SCHEMA}")
+
+
+def test_fixes_pass_the_redaction_layer_unchanged() -> None:
+    """The terminal scrubs each line, advice included: no fix may read like a credential."""
+    assert [t for t in FIXES.values() if scrub(t) != t] == []
