@@ -524,6 +524,9 @@ def _listening(port: int) -> bool:
 
 def _summary(path: Path, out: Console) -> None:
     """What the capture showed, in a few lines (the report has the rest)."""
+    from rich.text import Text  # traffic text: never rich markup
+
+    from acrproxy.output.terminal import counts
     from acrproxy.report import Report
 
     try:
@@ -531,14 +534,7 @@ def _summary(path: Path, out: Console) -> None:
     except (OSError, ValueError):
         out.print("acrproxy capture: no report was written")
         return
-    from rich.text import Text  # traffic text: never rich markup
-
-    out.print(
-        Text(
-            f"acrproxy capture: {report.requests} requests, {len(report.auth_flows)} auth "
-            f"flows, {len(report.findings)} findings"
-        )
-    )
+    out.print(Text(f"acrproxy capture: {counts(report)}"))
     for f in sorted(report.findings, key=lambda f: -f.severity.rank):
         out.print(Text(f"  [{f.severity.value}] {f.code}: {f.detail or f.title}"))
 

@@ -24,7 +24,7 @@ from acrproxy.decode import (
 from acrproxy.exchange import Exchange
 from acrproxy.findings import Finding, Severity
 from acrproxy.note import ExchangeNote
-from acrproxy.output.words import size, token_client, token_method, validity
+from acrproxy.output.words import plural, size, token_client, token_method, validity
 from acrproxy.redact import scrub
 from acrproxy.registry_api import Kind, describe_target
 from acrproxy.report import Report
@@ -272,14 +272,17 @@ def finding_text(f: Finding, verbose: bool = True) -> Group | Text:
     return Group(*parts)
 
 
+def counts(report: Report) -> str:
+    """`3 requests, 1 auth flow, 2 findings`."""
+    return (
+        f"{plural(report.requests, 'request')}, {plural(len(report.auth_flows), 'auth flow')}, "
+        f"{plural(len(report.findings), 'finding')}"
+    )
+
+
 def report_view(report: Report) -> Group:
     """A whole report: a summary line, every auth flow's tree, every finding."""
-    parts: list[RenderableType] = [
-        Text(
-            f"{report.requests} requests, {len(report.auth_flows)} auth flows, "
-            f"{len(report.findings)} findings"
-        )
-    ]
+    parts: list[RenderableType] = [Text(counts(report))]
     parts += [auth_flow_tree(af) for af in report.auth_flows]
     parts += [finding_text(f) for f in report.findings]
     return Group(*parts)

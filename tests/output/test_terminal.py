@@ -56,7 +56,7 @@ def test_findings_report_and_decoded_values() -> None:
     s.feed(ex("https://r.test/v2/", status=401))
     report = s.report()
     assert "CHALLENGE_MISSING" in show(finding_text(report.findings[0]))
-    assert "1 requests, 0 auth flows, 1 findings" in show(report_view(report))
+    assert "1 request, 0 auth flows, 1 finding" in show(report_view(report))
     out = show(decoded_view(decode_value(T.ACR_ACCESS)))
     assert "unverified" in out and T.ACR_ACCESS.rsplit(".", 1)[1] not in out
     assert "username 'alice'" in show(decoded_view(decode_value("Basic YWxpY2U6c2VjcmV0")))
