@@ -26,10 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from acrproxy.lab.env import free_port, wait_for_file, wait_for_port  # noqa: E402
+from acrproxy.lab.env import free_port, wait_for_port  # noqa: E402
 from acrproxy.lab.pki import make_pki  # noqa: E402
+from bench.pull import Proxy  # noqa: E402
 
-VENV_BIN = Path(sys.executable).parent
 TICKS = os.sysconf("SC_CLK_TCK")
 MiB = 1024 * 1024
 
@@ -102,48 +102,6 @@ http {{
         self.proc.wait(30)
 
 
-class Proxy:
-    def __init__(self, name: str, work: Path, upstream_ca: Path) -> None:
-        self.name, self.port = name, free_port()
-        conf = work / f"conf-{name}"
-        conf.mkdir(exist_ok=True)
-        if name == "mitmdump":
-            cmd = [
-                str(VENV_BIN / "mitmdump"),
-                "-q",
-                "--listen-host",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "--set",
-                f"confdir={conf}",
-                "--set",
-                f"ssl_verify_upstream_trusted_ca={upstream_ca}",
-                "--set",
-                "stream_large_bodies=1m",
-            ]
-        else:
-            cmd = [
-                str(VENV_BIN / "acrproxy"),
-                "run",
-                "--quiet",
-                "--listen-port",
-                str(self.port),
-                "--confdir",
-                str(conf),
-                "--set",
-                f"ssl_verify_upstream_trusted_ca={upstream_ca}",
-            ]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for_port(self.port, self.proc)
-        self.ca = conf / "mitmproxy-ca-cert.pem"
-        wait_for_file(self.ca, self.proc)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(30)
-
-
 def fetch(url: str, ca: Path, proxy: Proxy | None) -> float:
     """curl the URL to nowhere; its seconds."""
     cmd = [
@@ -197,7 +155,12 @@ def main() -> int:
         data = work / "data"
         paths = [blob(data, size, seed) for seed in range(3)]
         nginx = Nginx(work, data, pki.server_cert, pki.server_key)
-        proxies = {name: Proxy(name, work, pki.ca_pem) for name in ("mitmdump", "acrproxy")}
+        proxies = {
+            "mitmdump": Proxy(
+                "mitmdump", work, pki.ca_pem, "mitmdump", "--set", "stream_large_bodies=1m"
+            ),
+            "acrproxy": Proxy("acrproxy", work, pki.ca_pem, "acrproxy"),
+        }
         base = f"https://127.0.0.1:{nginx.port}"
         runs: dict[str, list[float]] = {"direct": [], "mitmdump": [], "acrproxy": []}
         cpu: dict[str, list[float]] = {"mitmdump": [], "acrproxy": []}

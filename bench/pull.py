@@ -26,13 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.harness.env import (  # noqa: E402
+from acrproxy.lab.env import (  # noqa: E402
     REGISTRY_HOST,
     RegistryEnv,
     free_port,
     make_oci_image,
     missing_prerequisites,
     skopeo,
+    wait_for_file,
     wait_for_port,
 )
 
@@ -43,7 +44,9 @@ VENV_BIN = Path(sys.executable).parent
 class Proxy:
     """A proxy process: plain mitmdump or acrproxy, trusting the test CA upstream."""
 
-    def __init__(self, name: str, work: Path, upstream_ca: str, kind: str, *opts: str) -> None:
+    def __init__(
+        self, name: str, work: Path, upstream_ca: str | Path, kind: str, *opts: str
+    ) -> None:
         self.name, self.port = name, free_port()
         self.confdir = work / f"conf-{name}"
         self.confdir.mkdir(parents=True, exist_ok=True)
@@ -80,13 +83,11 @@ class Proxy:
         self.log = open(work / f"{name}.log", "wb")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, self.proc)
-        for _ in range(200):  # the CA is written at start; wait for the file, bounded
-            if (self.confdir / "mitmproxy-ca-cert.pem").exists():
-                break
-            time.sleep(0.05)
+        self.ca = self.confdir / "mitmproxy-ca-cert.pem"
+        wait_for_file(self.ca, self.proc)
         self.certs = work / f"certs-{name}"
         self.certs.mkdir(exist_ok=True)
-        shutil.copy(self.confdir / "mitmproxy-ca-cert.pem", self.certs / "ca.crt")
+        shutil.copy(self.ca, self.certs / "ca.crt")
 
     @property
     def url(self) -> str:
