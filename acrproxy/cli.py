@@ -234,10 +234,11 @@ def cmd_decode(value: str, as_json: bool) -> int:
     try:
         result = decode_value(value)
     except ParseError as e:
+        message = scrub(str(e))  # a parser's message may quote the value
         if as_json:
-            sys.stdout.write(model_json(DecodeFailure(message=str(e))))
+            sys.stdout.write(model_json(DecodeFailure(message=message)))
         else:
-            print(f"acrproxy decode: {e}", file=sys.stderr)
+            print(f"acrproxy decode: {message}", file=sys.stderr)
         return EXIT_USAGE
     if as_json:
         sys.stdout.write(model_json(result))
