@@ -9,6 +9,7 @@ def default_addons() -> list[object]:
     from acrproxy.addons.clientfilter import ClientFilter
     from acrproxy.addons.harwriter import HarWriter
     from acrproxy.addons.liveview import LiveView
+    from acrproxy.addons.readsize import ReadSize
     from acrproxy.addons.streamer import Streamer
 
-    return [ClientFilter(), Streamer(), Analyzer(), HarWriter(), LiveView()]
+    return [ClientFilter(), ReadSize(), Streamer(), Analyzer(), HarWriter(), LiveView()]

@@ -16,7 +16,7 @@ def test_entry_script_loads_in_mitmproxy() -> None:
     with taddons.context() as tctx:
         script = tctx.script(str(ROOT / "addons" / "entry.py"))
         names = {type(a).__name__ for a in script.addons}
-    assert names == {"ClientFilter", "Streamer", "Analyzer", "HarWriter", "LiveView"}
+    assert names == {"ClientFilter", "ReadSize", "Streamer", "Analyzer", "HarWriter", "LiveView"}
     order = [type(a).__name__ for a in default_addons()]
     assert order.index("Streamer") < order.index("Analyzer") < order.index("HarWriter")
 
