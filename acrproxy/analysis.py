@@ -90,7 +90,7 @@ class Session:
         self.pages.feed(ex)
         check = verified(ex, hop.url if hop else None)
         self._records.append(seen(ex, rec, hop.exchange_id if hop else None, check))
-        return ExchangeNote(
+        return ExchangeNote.model_construct(  # built from validated parts: no need to re-check
             blob_verified=check,
             step=rec.step,
             auth_flow_id=rec.auth_flow.id if rec.auth_flow else None,

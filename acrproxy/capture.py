@@ -72,12 +72,20 @@ def _why(e: Exception) -> str:
 def _headers(raw: Any) -> list[tuple[str, str]]:
     if raw is None:
         return []
-    if not isinstance(raw, list) or not all(isinstance(h, dict | list) for h in raw):
+    if not isinstance(raw, list):
         raise TypeError("headers is not a list of headers")
-    if all(
-        type(h) is dict and type(h.get("name")) is str and type(h.get("value")) is str for h in raw
-    ):  # the HAR shape: read it directly (fast path for big captures)
-        return [(clean(h["name"].lower()), clean(h["value"])) for h in raw]
+    out = []
+    for h in raw:  # the HAR shape, read directly (the fast path for big captures)
+        if type(h) is not dict:
+            break
+        name, value = h.get("name"), h.get("value")
+        if type(name) is not str or type(value) is not str:
+            break
+        out.append((clean(name.lower()), clean(value)))
+    else:
+        return out
+    if not all(isinstance(h, dict | list) for h in raw):
+        raise TypeError("headers is not a list of headers")
     headers = fix_headers(clean_tree(raw))
     items = headers.items(multi=True)  # type: ignore[no-untyped-call]
     return [(clean(k.lower()), clean(v)) for k, v in items]
@@ -140,20 +148,18 @@ def _timings(raw: Any) -> Timings | None:
     """HAR `timings` (milliseconds; -1 means not applicable)."""
     if not isinstance(raw, dict):
         return None
-
-    def ms(name: str) -> float | None:
-        v = raw.get(name)
-        return (
-            float(v) if isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 else None
-        )
-
-    return Timings(
-        connect=ms("connect"),
-        tls=ms("ssl"),
-        send=ms("send"),
-        wait=ms("wait"),
-        receive=ms("receive"),
+    return Timings.model_construct(  # the values are checked by _ms
+        connect=_ms(raw.get("connect")),
+        tls=_ms(raw.get("ssl")),
+        send=_ms(raw.get("send")),
+        wait=_ms(raw.get("wait")),
+        receive=_ms(raw.get("receive")),
     )
+
+
+def _ms(v: Any) -> float | None:
+    t = type(v)
+    return float(v) if (t is int or t is float) and v >= 0 else None
 
 
 def _flows(path: Path, f: Any) -> Iterator[Exchange]:

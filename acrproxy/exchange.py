@@ -95,6 +95,7 @@ def _split(url: str) -> SplitResult:
     return urlsplit(url)
 
 
+@functools.lru_cache(maxsize=1024)
 def authority(url: str) -> str:
     """`host[:port]` of a URL, without any userinfo (`user:password@`)."""
     try:
@@ -109,6 +110,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def clean(text: str) -> str:
     """Text every output can encode: undecodable bytes (lone surrogates) become U+FFFD."""
+    if text.isascii():
+        return text
     return _SURROGATE.sub("\ufffd", text)
 
 
