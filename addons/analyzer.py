@@ -1,19 +1,28 @@
-"""Feed every completed flow to the core analysis; annotate flows; write the report on exit."""
+"""Feed every completed flow to the core analysis; annotate flows; write the report on exit.
+
+The analysis runs just after mitmproxy has passed the response on, not before: a completed flow
+is queued and analysed on the next turn of the event loop, in completion order, so no client
+waits for acrproxy's work (it overlaps with the client reading its response). Then the
+`acrproxy_analyzed` event tells the HAR writer and the live view that the flow's note is there.
+Without a running loop (tests, scripts) a flow is analysed at once.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections import deque
 
-from mitmproxy import ctx, exceptions, http, tls
+from mitmproxy import ctx, exceptions, hooks, http, tls
 from mitmproxy.addonmanager import Loader
 
-from acrproxy.addons.events import AcrproxyExchangeHook
+from acrproxy.addons.events import AcrproxyAnalyzedHook, AcrproxyExchangeHook, announce
 from acrproxy.addons.guard import Guard
 from acrproxy.analysis import Session
 from acrproxy.checks.tls import is_trust_failure, rejected_handshake
 from acrproxy.mitmflow import from_failed_connect, from_flow
-from acrproxy.note import ExchangeNote, read_note, write_note
+from acrproxy.note import METADATA_KEY, ExchangeNote, read_note, write_note
 from acrproxy.output import Format, write_report
 from acrproxy.sensitive import STREAM_THRESHOLD
 from acrproxy.streaming import parse_size
@@ -26,6 +35,8 @@ class Analyzer:
         self.session = Session()
         self.guard = Guard(logger)
         self.body_limit = STREAM_THRESHOLD
+        self._queue: deque[tuple[http.HTTPFlow, bool]] = deque()
+        self._scheduled = False
 
     def load(self, loader: Loader) -> None:
         loader.add_option(
@@ -64,15 +75,39 @@ class Analyzer:
                 pass  # the streamer refuses the option
 
     def response(self, flow: http.HTTPFlow) -> None:
-        with self.guard.contain("analysis"):
-            annotate(flow, self.session.feed(from_flow(flow, self.body_limit)))
+        self._later(flow, connect_error=False)
 
     def error(self, flow: http.HTTPFlow) -> None:
-        self.response(flow)
+        self._later(flow, connect_error=False)
 
     def http_connect_error(self, flow: http.HTTPFlow) -> None:
-        with self.guard.contain("analysis"):
-            annotate(flow, self.session.feed(from_failed_connect(flow)))
+        self._later(flow, connect_error=True)
+
+    def _later(self, flow: http.HTTPFlow, connect_error: bool) -> None:
+        self._queue.append((flow, connect_error))
+        if self._scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.drain()
+        else:
+            self._scheduled = True
+            loop.call_soon(self.drain)
+
+    def drain(self) -> None:
+        """Analyse the queued flows, oldest first, and announce each."""
+        self._scheduled = False
+        while self._queue:
+            flow, connect_error = self._queue.popleft()
+            with self.guard.contain("analysis"):
+                ex = (
+                    from_failed_connect(flow) if connect_error else from_flow(flow, self.body_limit)
+                )
+                note = self.session.feed(ex)
+                if annotate(flow, note):
+                    ctx.master.addons.trigger(hooks.UpdateHook([flow]))  # mitmweb shows the mark
+            announce(ctx.master, AcrproxyAnalyzedHook(flow), self.guard)
 
     def tls_failed_client(self, data: tls.TlsData) -> None:
         with self.guard.contain("tls analysis"):
@@ -84,9 +119,11 @@ class Analyzer:
             peer = client.peername[0] if client.peername else "?"
             at = client.timestamp_start or time.time()
             ex = rejected_handshake(client.id, str(peer), str(host), error, at)
-            ctx.master.addons.trigger(AcrproxyExchangeHook(ex, self.session.feed(ex)))
+            self.drain()  # keep the session in completion order
+            announce(ctx.master, AcrproxyExchangeHook(ex, self.session.feed(ex)), self.guard)
 
     def done(self) -> None:
+        self.drain()
         outputs = (
             (ctx.options.acrproxy_report, Format.JSON),
             (ctx.options.acrproxy_html, Format.HTML),
@@ -99,12 +136,15 @@ class Analyzer:
                     write_report(report, path, fmt)
 
 
-def annotate(flow: http.HTTPFlow, analysis: ExchangeNote) -> None:
+def annotate(flow: http.HTTPFlow, analysis: ExchangeNote) -> bool:
     """Attach the analysis to the flow as its note; mark and comment flows with findings
-    (mitmweb shows both)."""
-    analysis.stream = read_note(flow.metadata).stream
+    (mitmweb shows both). True when the flow was marked."""
+    if METADATA_KEY in flow.metadata:  # the streamer's record of a streamed body
+        analysis.stream = read_note(flow.metadata).stream
     write_note(flow.metadata, analysis)
     if analysis.findings:
         flow.marked = ":warning:"
         text = "; ".join(f"{f.code}: {f.detail or f.title}" for f in analysis.findings)
         flow.comment = f"{flow.comment}\n{text}" if flow.comment else text
+        return True
+    return False

@@ -1,5 +1,8 @@
 """Write every flow to a HAR file as it completes (redacted unless told otherwise).
 
+Entries are written when the analyzer announces a flow (`acrproxy_analyzed`), so they carry its
+note; without the analyzer loaded, no entry is written.
+
 The entry is built on the event loop (cheap: savehar's own code), then redacted and written by
 one worker thread, in order, so a large or hostile body never holds up other clients.
 """
@@ -66,7 +69,7 @@ class HarWriter:
                     raise exceptions.OptionsError(f"Cannot write acrproxy_har: {e}") from e
                 self._pool = ThreadPoolExecutor(1, thread_name_prefix="acrproxy-har")
 
-    def response(self, flow: http.HTTPFlow) -> None:
+    def acrproxy_analyzed(self, flow: http.HTTPFlow) -> None:
         if self.file is None or self._pool is None or flow.websocket is not None:
             return
         with self.guard.contain("HAR entry"):
@@ -86,18 +89,12 @@ class HarWriter:
                         e.strerror or e,
                     )
 
-    def error(self, flow: http.HTTPFlow) -> None:
-        self.response(flow)
-
     def acrproxy_exchange(self, exchange: Exchange, note: ExchangeNote) -> None:
         """An exchange no flow carries (a rejected TLS handshake): into the trace too."""
         if self.file is None or self._pool is None:
             return
         with self.guard.contain("HAR entry"):
             self._last = self._pool.submit(self._write, self.file, exchange_entry(exchange, note))
-
-    def http_connect_error(self, flow: http.HTTPFlow) -> None:
-        self.response(flow)
 
     def flush(self) -> None:
         """Wait until every entry handed over so far is on disk."""

@@ -1,4 +1,7 @@
-"""Print one line per registry request, a tree per completed auth flow, and findings, live."""
+"""Print one line per registry request, a tree per completed auth flow, and findings, live.
+
+A flow is printed when the analyzer announces it (`acrproxy_analyzed`), with its note.
+"""
 
 from __future__ import annotations
 
@@ -61,6 +64,12 @@ class LiveView:
         if self.transfers.by_flow:
             with self.guard.contain("progress"):
                 self.transfers.end(flow.id)
+
+    def error(self, flow: http.HTTPFlow) -> None:
+        self.response(flow)
+
+    def acrproxy_analyzed(self, flow: http.HTTPFlow) -> None:
+        """A flow and its analysis (the analyzer announces it once the note is written)."""
         if not ctx.options.acrproxy_view:
             return
         with self.guard.contain("live view"):
@@ -71,12 +80,6 @@ class LiveView:
             for f in note.findings:
                 self.console.print(finding_text(f))
             self.console.file.flush()
-
-    def error(self, flow: http.HTTPFlow) -> None:
-        self.response(flow)
-
-    def http_connect_error(self, flow: http.HTTPFlow) -> None:
-        self.response(flow)
 
     def acrproxy_exchange(self, exchange: Exchange, note: ExchangeNote) -> None:
         """An exchange outside any flow (see addons/events.py)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
+from mitmproxy import http
 from mitmproxy.io import tnetstring
 from mitmproxy.test import taddons
 
@@ -77,3 +79,32 @@ def test_slow_after_option() -> None:
         assert a.session.slow_after == 2.5
         with pytest.raises(Exception, match="positive"):
             tctx.configure(a, acrproxy_slow_after="-1")
+
+
+class Listener:
+    def __init__(self) -> None:
+        self.analysed: list[tuple[str, bool]] = []
+
+    def acrproxy_analyzed(self, flow: http.HTTPFlow) -> None:
+        self.analysed.append((flow.request.path, "acrproxy" in flow.metadata))
+
+
+def test_in_the_proxy_the_analysis_runs_after_the_hook_returns_in_completion_order() -> None:
+    async def proxy_like() -> tuple[list[bool], Listener, Listener]:
+        a, later = Analyzer(), Listener()
+        with taddons.context(a, later):
+            flows = [flow(f"https://r.test/v2/r{i}/manifests/v1") for i in range(3)]
+            for f in flows:
+                a.response(f)  # returns at once: mitmproxy passes the response on
+            before = ["acrproxy" in f.metadata for f in flows]
+            await asyncio.sleep(0)  # yield one turn of the loop (not a timed wait)
+            after = Listener()
+            after.analysed = list(later.analysed)
+            a.response(flow("https://r.test/v2/last/manifests/v1"))
+            a.done()  # on exit nothing queued is lost
+        return before, after, later
+
+    before, after_one_turn, at_exit = asyncio.run(proxy_like())
+    assert before == [False, False, False]
+    assert after_one_turn.analysed == [(f"/v2/r{i}/manifests/v1", True) for i in range(3)]
+    assert at_exit.analysed[-1] == ("/v2/last/manifests/v1", True)

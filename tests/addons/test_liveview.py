@@ -19,8 +19,7 @@ def test_prints_flow_and_findings_without_secrets() -> None:
     a, v = Analyzer(), LiveView(Console(file=buf, width=200))
     with taddons.context(a, v):
         f = flow("http://r.test/v2/team/app/manifests/v1", req_headers=basic("bob", "pw-secret-9"))
-        a.response(f)
-        v.response(f)
+        a.response(f)  # the analyzer announces the analysed flow to the view
     out = buf.getvalue()
     assert "team/app manifest v1" in out and "CREDENTIAL_OVER_PLAINTEXT" in out
     assert "pw-secret-9" not in out
@@ -40,7 +39,7 @@ def test_quiet_prints_nothing() -> None:
     v = LiveView(Console(file=buf, width=200))
     with taddons.context(v) as tctx:
         tctx.configure(v, acrproxy_view=False)
-        v.response(flow("https://r.test/v2/"))
+        v.acrproxy_analyzed(flow("https://r.test/v2/"))
         ex = rejected_handshake("c1", "10.0.0.5", "r.test", "unknown ca", 946681200.0)
         v.acrproxy_exchange(ex, Session().feed(ex))
     assert buf.getvalue() == ""
