@@ -718,7 +718,7 @@ def cmd_run(args: argparse.Namespace, web: bool = False) -> int:
     from mitmproxy.master import Master
     from mitmproxy.tools import dump
 
-    from acrproxy.addons import default_addons
+    from acrproxy.addons import Acrproxy
     from acrproxy.certs import default_confdir, secure_confdir
 
     err = Console(stderr=True, soft_wrap=True)
@@ -747,7 +747,7 @@ def cmd_run(args: argparse.Namespace, web: bool = False) -> int:
             )
         else:
             master = dump.DumpMaster(opts, with_termlog=True, with_dumper=False)
-        master.addons.add(*default_addons())  # type: ignore[no-untyped-call]
+        master.addons.add(Acrproxy())  # type: ignore[no-untyped-call]
         sets = ["termlog_verbosity=warn", "stream_large_bodies=1m", *args.sets]
         if args.proxyauth:
             sets.append(f"proxyauth={args.proxyauth}")

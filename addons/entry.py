@@ -3,6 +3,6 @@
 acrproxy must be installed in mitmproxy's Python (`make venv`, then use `.venv/bin/mitmdump`).
 """
 
-from acrproxy.addons import default_addons
+from acrproxy.addons import Acrproxy
 
-addons = default_addons()
+addons = [Acrproxy()]

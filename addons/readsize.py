@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from mitmproxy import connection, ctx, exceptions
@@ -38,8 +39,8 @@ class LargeReads:
         self.reader = reader
         self.size = size
 
-    async def read(self, n: int = -1) -> bytes:
-        return await self.reader.read(max(n, self.size) if n > 0 else n)
+    def read(self, n: int = -1) -> Coroutine[Any, Any, bytes]:
+        return self.reader.read(max(n, self.size) if n > 0 else n)  # no coroutine of our own
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.reader, name)
