@@ -8,6 +8,7 @@ an empty `actions` list is how "denied" looks.
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -22,7 +23,7 @@ from acrproxy.fingerprint import fingerprint
 from acrproxy.redact import redact_url, scrub
 from acrproxy.registry_api import is_token_path, needed_scope, registry_error_code
 from acrproxy.scopes import Scope, covers, merge_scopes
-from acrproxy.sensitive import KEPT_VALUE_MAX, MAX_AUTH_FLOWS, MAX_TRACKED
+from acrproxy.sensitive import CACHED_VALUE_MAX, KEPT_VALUE_MAX, MAX_AUTH_FLOWS, MAX_TRACKED
 from acrproxy.tokenreq import (
     TokenRequest,
     TokenResponse,
@@ -147,6 +148,19 @@ def _safe(c: Challenge) -> Challenge:
     )
 
 
+def kept(value: str, challenges: list[Challenge]) -> list[Challenge]:
+    """A WWW-Authenticate value's challenges as the report keeps them; remembered for short
+    values, like their parse (registries repeat the same few)."""
+    if len(value) > CACHED_VALUE_MAX:
+        return [_safe(c) for c in challenges]
+    return list(_kept(value))
+
+
+@functools.lru_cache(maxsize=512)
+def _kept(value: str) -> tuple[Challenge, ...]:
+    return tuple(_safe(c) for c in parse_www_authenticate(value))
+
+
 def _text(value: str | None) -> str | None:
     return scrub(value) if value else value
 
@@ -245,7 +259,7 @@ class Recorder:
                     method=ex.method,
                     url=redact_url(ex.url),
                     status=401,
-                    challenges=[_safe(c) for c in challenges],
+                    challenges=kept(value, challenges),
                     registry_error=registry_error_code(ex.resp_body),
                 )
                 new.needed = list(bearer.scopes)

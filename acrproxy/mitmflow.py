@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 from mitmproxy import http
+from mitmproxy.net.http import url as mitmurl
 
 from acrproxy.exchange import Exchange, Timings, clean
-from acrproxy.note import read_note
+from acrproxy.note import METADATA_KEY, read_note
 from acrproxy.sensitive import STREAM_THRESHOLD
 
 
@@ -20,7 +23,7 @@ def from_flow(flow: http.HTTPFlow, body_limit: int = STREAM_THRESHOLD) -> Exchan
     client = ""
     if flow.client_conn and flow.client_conn.peername:
         client = str(flow.client_conn.peername[0])
-    url = f"https://{req.host}:{req.port}/" if req.method == "CONNECT" else req.pretty_url
+    url = f"https://{req.host}:{req.port}/" if req.method == "CONNECT" else pretty_url(req)
     ex = Exchange(
         id=flow.id,
         method=clean(req.method),
@@ -31,7 +34,7 @@ def from_flow(flow: http.HTTPFlow, body_limit: int = STREAM_THRESHOLD) -> Exchan
     )
     if req.raw_content is not None and len(req.raw_content) <= body_limit:
         ex.req_body = _content(req, ex.req_headers)
-    stream = read_note(flow.metadata).stream
+    stream = read_note(flow.metadata).stream if METADATA_KEY in flow.metadata else None
     resp = flow.response
     if resp is not None:
         ex.status = resp.status_code
@@ -52,6 +55,28 @@ def from_flow(flow: http.HTTPFlow, body_limit: int = STREAM_THRESHOLD) -> Exchan
         ex.ended = ex.ended or flow.error.timestamp
     ex.timings = _timings(flow)
     return ex
+
+
+def pretty_url(req: http.Request) -> str:
+    """`req.pretty_url` (the URL with the Host header's authority) of a request other than a
+    CONNECT, with the scheme and authority part remembered: clients repeat a few hosts, and
+    mitmproxy parses the Host header again on every call."""
+    path = req.path if req.path != "*" else ""
+    host_header = req.host_header
+    if not host_header:
+        return _origin(req.scheme, req.host, req.port) + path
+    return _pretty_origin(req.scheme, host_header) + path
+
+
+@functools.lru_cache(maxsize=256)
+def _origin(scheme: str, host: str, port: int) -> str:
+    return f"{scheme}://{mitmurl.hostport(scheme, host, port)}"
+
+
+@functools.lru_cache(maxsize=256)
+def _pretty_origin(scheme: str, host_header: str) -> str:
+    host, port = mitmurl.parse_authority(host_header, check=False)
+    return _origin(scheme, host, port or mitmurl.default_port(scheme) or 443)
 
 
 def _content(message: http.Message, headers: list[tuple[str, str]]) -> bytes | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
 from mitmproxy import http
+from mitmproxy.test import tutils
 
-from acrproxy.mitmflow import from_failed_connect, from_flow
+from acrproxy.mitmflow import from_failed_connect, from_flow, pretty_url
 from acrproxy.note import StreamRecord, read_note, write_note
 from tests.flows import flow
 
@@ -47,3 +50,32 @@ def test_content_encoded_bodies_are_decoded_plain_ones_kept_as_they_are() -> Non
     assert from_flow(f).resp_body == b"not gzip"
     plain = flow("https://r.test/token", body=b"plain")
     assert from_flow(plain).resp_body == b"plain"
+
+
+hosts = st.sampled_from(["r.test", "127.0.0.1", "::1", "xn--bcher-kva.test", "R.Test", ""])
+host_headers = st.one_of(
+    st.none(),
+    st.sampled_from(["r.test", "r.test:443", "r.test:5000", "[::1]:8443", "a:b:c", ":80", "x:"]),
+    st.text(max_size=30),
+)
+
+
+@given(
+    scheme=st.sampled_from(["https", "http"]),
+    host=hosts,
+    port=st.integers(1, 65535),
+    path=st.one_of(st.sampled_from(["/v2/", "*", "", "/v2/a?b=c#d"]), st.text(max_size=20)),
+    host_header=host_headers,
+    http2=st.booleans(),
+)
+def test_pretty_url_is_mitmproxys_pretty_url(
+    scheme: str, host: str, port: int, path: str, host_header: str | None, http2: bool
+) -> None:
+    req = tutils.treq(scheme=scheme.encode(), host=host.encode(), port=port, path=path.encode())
+    req.http_version = "HTTP/2.0" if http2 else "HTTP/1.1"
+    req.authority = ""
+    req.headers.pop("Host", None)
+    if host_header is not None:
+        req.headers["Host"] = host_header
+    for _ in range(2):  # and again, from what it remembered
+        assert pretty_url(req) == req.pretty_url
