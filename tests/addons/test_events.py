@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from mitmproxy.test import taddons
 
 from acrproxy.addons.events import AcrproxyExchangeHook
@@ -28,3 +30,26 @@ def test_the_exchange_event_is_delivered() -> None:
         tctx.master.addons.trigger(AcrproxyExchangeHook(ex, note))
     assert listener.got == [(ex, note)]
     assert AcrproxyExchangeHook.name == "acrproxy_exchange"
+
+
+def test_announce_reaches_child_addons_and_contains_a_failing_listener(caplog) -> None:
+    from acrproxy.addons.events import announce
+    from acrproxy.addons.guard import Guard
+
+    class Broken:
+        def acrproxy_exchange(self, exchange: Exchange, note: ExchangeNote) -> None:
+            raise RuntimeError("boom")
+
+    class Parent:
+        def __init__(self) -> None:
+            self.addons = [Broken(), Listener()]
+
+    parent = Parent()
+    ex = rejected_handshake("c1", "10.0.0.5", "r.test", "unknown ca", T0)
+    note = Session().feed(ex)
+    with taddons.context(parent) as tctx:
+        guard = Guard(logging.getLogger("test"))
+        announce(tctx.master, AcrproxyExchangeHook(ex, note), guard)
+        announce(tctx.master, AcrproxyExchangeHook(ex, note), guard)
+    assert parent.addons[1].got == [(ex, note), (ex, note)]
+    assert sum("acrproxy_exchange in Broken failed" in r.message for r in caplog.records) == 1
