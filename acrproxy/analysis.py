@@ -71,6 +71,20 @@ class Session:
 
     def feed(self, ex: Exchange) -> ExchangeNote:
         """Analyse one exchange; returns what it showed (new findings, completed auth flows)."""
+        rec, new, check = self._analyse(ex)
+        return ExchangeNote.model_construct(  # built from validated parts: no need to re-check
+            blob_verified=check,
+            step=rec.step,
+            auth_flow_id=rec.auth_flow.id if rec.auth_flow else None,
+            findings=new,
+            completed_auth_flows=rec.completed,
+        )
+
+    def add(self, ex: Exchange) -> None:
+        """Analyse one exchange for the report only (`analyze` of a capture: no note needed)."""
+        self._analyse(ex)
+
+    def _analyse(self, ex: Exchange) -> tuple[Recorded, list[Finding], bool | None]:
         self.requests += 1
         self.hosts[ex.authority] = None
         rec = self.recorder.feed(ex)
@@ -90,13 +104,7 @@ class Session:
         self.pages.feed(ex)
         check = verified(ex, hop.url if hop else None)
         self._records.append(seen(ex, rec, hop.exchange_id if hop else None, check))
-        return ExchangeNote.model_construct(  # built from validated parts: no need to re-check
-            blob_verified=check,
-            step=rec.step,
-            auth_flow_id=rec.auth_flow.id if rec.auth_flow else None,
-            findings=new,
-            completed_auth_flows=rec.completed,
-        )
+        return rec, new, check
 
     def report(self) -> Report:
         if self.checks:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from acrproxy.errors import ChallengeParseError, ScopeParseError
 from acrproxy.scopes import Scope, parse_scope
@@ -21,11 +21,11 @@ class Challenge(BaseModel):
 
     scheme: str
     """As sent; compare with `is_bearer`/`is_basic`, which ignore case."""
-    params: dict[str, str] = {}
+    params: dict[str, str] = Field(default_factory=dict)
     """Auth-params with lower-cased names; repeated `scope` params are joined with a space."""
-    scopes: list[Scope] = []
+    scopes: list[Scope] = Field(default_factory=list)
     """Every resource scope in the `scope` params, in order."""
-    scope_errors: list[str] = []
+    scope_errors: list[str] = Field(default_factory=list)
     """Scope strings that are not `type:name:actions` (kept, not fatal: `scope="aws"`)."""
     token68: str | None = None
 

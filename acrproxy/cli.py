@@ -264,7 +264,7 @@ def cmd_analyze(files: list[str], fmt: str, output: str | None, slow: float = 10
     try:
         for path in files:
             for ex in read_exchanges(path):
-                session.feed(ex)
+                session.add(ex)
     except ParseError as e:
         print(f"acrproxy analyze: {e}", file=sys.stderr)
         return EXIT_USAGE

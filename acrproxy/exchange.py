@@ -95,7 +95,6 @@ def _split(url: str) -> SplitResult:
     return urlsplit(url)
 
 
-@functools.lru_cache(maxsize=1024)
 def authority(url: str) -> str:
     """`host[:port]` of a URL, without any userinfo (`user:password@`)."""
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from acrproxy.redact import scrub, scrub_tree
 
@@ -251,9 +251,9 @@ class Finding(BaseModel):
     advice: str
     detail: str = ""
     """The specifics of this occurrence, in one or two sentences (never a secret)."""
-    exchanges: list[str] = []
+    exchanges: list[str] = Field(default_factory=list)
     """Ids of the exchanges (HTTP request/response pairs) that show it."""
-    evidence: dict[str, EvidenceValue] = {}
+    evidence: dict[str, EvidenceValue] = Field(default_factory=dict)
     """The check's typed evidence, as plain data (see each check family's Evidence model)."""
     _key: str = PrivateAttr(default="")
     """What makes two occurrences the same finding (e.g. a host); internal, never exported."""

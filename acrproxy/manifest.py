@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 INDEX_TYPES = (
     "application/vnd.oci.image.index.v1+json",
@@ -19,7 +19,7 @@ class ManifestInfo(BaseModel):
 
     media_type: str
     index: bool = False
-    platforms: list[str] = []
+    platforms: list[str] = Field(default_factory=list)
     """`os/arch[/variant]` of each manifest in an index."""
     layers: int = 0
     size: int = 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import re
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from acrproxy.errors import ScopeParseError
@@ -32,8 +35,13 @@ class Scope(BaseModel):
         return (self.type, self.name)
 
 
+_SPACE = re.compile(r"\s")  # the characters str.isspace() calls white space
+
+
+@functools.lru_cache(maxsize=1024)
 def parse_scope(value: str) -> Scope:
-    """Parse one resource scope.
+    """Parse one resource scope (remembered: clients ask for the same few again and again;
+    `Scope` is frozen).
 
     The type is the text before the first `:`, the actions the text after the last one, and the
     name everything between, so names with a port work (the spec warns against naive splits).
@@ -47,7 +55,7 @@ def parse_scope(value: str) -> Scope:
     resource_class = None
     if kind.endswith(")") and "(" in kind:
         kind, resource_class = kind[:-1].split("(", 1)
-    if not kind or not name or any(c.isspace() for c in value):
+    if not kind or not name or _SPACE.search(value):
         raise ScopeParseError("Invalid scope: empty type or name, or white space")
     return Scope(
         type=kind,

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from acrproxy.errors import ParseError, ScopeParseError, TokenDecodeError
 from acrproxy.fingerprint import fingerprint
@@ -26,8 +26,8 @@ class TokenRequest(BaseModel):
     endpoint: str
     """scheme://host/path of the token endpoint, without the query."""
     service: str | None = None
-    scopes: list[Scope] = []
-    scope_errors: list[str] = []
+    scopes: list[Scope] = Field(default_factory=list)
+    scope_errors: list[str] = Field(default_factory=list)
     account: str | None = None
     client_id: str | None = None
     offline_token: bool = False
@@ -38,7 +38,7 @@ class TokenRequest(BaseModel):
     """How the client authenticated: `basic`, `password`, `refresh_token`, `access_token`."""
     credential_fingerprint: str | None = None
     tenant: str | None = None
-    notes: list[str] = []
+    notes: list[str] = Field(default_factory=list)
 
 
 class TokenResponse(BaseModel):
@@ -52,7 +52,7 @@ class TokenResponse(BaseModel):
     refresh_token: Token | None = None
     expires_in: float | None = None
     issued_at: str | None = None
-    granted_scope: list[Scope] = []
+    granted_scope: list[Scope] = Field(default_factory=list)
     """OAuth2's `scope` field (the granted scopes), when present."""
     both_differ: bool = False
     """True when `token` and `access_token` are both present and differ."""

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Any, Literal
 
 import jwt
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from acrproxy.errors import TokenDecodeError
 from acrproxy.fingerprint import fingerprint, looks_like_jwt, strip_signature
@@ -29,8 +30,8 @@ class AccessEntry(BaseModel):
 
     type: str
     name: str
-    actions: list[str] = []
-    extra: dict[str, Any] = {}
+    actions: list[str] = Field(default_factory=list)
+    extra: dict[str, Any] = Field(default_factory=dict)
     """Registry additions: Docker Hub `parameters`, Quay `context`, GitLab `meta`, ..."""
 
 
@@ -42,10 +43,10 @@ class Token(BaseModel):
     kind: Literal["jwt", "opaque"]
     fingerprint: str
     verified: Literal[False] = False
-    header: dict[str, Any] = {}
-    claims: dict[str, Any] = {}
-    access: list[AccessEntry] = []
-    nested: dict[str, Token] = {}
+    header: dict[str, Any] = Field(default_factory=dict)
+    claims: dict[str, Any] = Field(default_factory=dict)
+    access: list[AccessEntry] = Field(default_factory=list)
+    nested: dict[str, Token] = Field(default_factory=dict)
     """JWTs found inside claims (GitLab's `user`)."""
     label: str = ""
     """What the token is, in words: "ACR refresh token", "Docker Hub access token", ..."""
@@ -61,6 +62,9 @@ class Token(BaseModel):
         )
 
 
+_NOT_VISIBLE_ASCII = re.compile(r"[^\x21-\x7e]")
+
+
 def decode_token(value: str) -> Token:
     """Decode a token without verifying it. JWTs show header and claims; others are opaque."""
     value = value.strip()
@@ -69,7 +73,7 @@ def decode_token(value: str) -> Token:
     if len(value) > TOKEN_MAX:
         raise TokenDecodeError(f"token longer than {TOKEN_MAX} characters")
     if not looks_like_jwt(value):
-        if any(c.isspace() or ord(c) < 0x21 or ord(c) > 0x7E for c in value):
+        if _NOT_VISIBLE_ASCII.search(value):
             raise TokenDecodeError("not a token (it contains white space or non-ASCII characters)")
         return Token(kind="opaque", fingerprint=fingerprint(value), opaque_hint=_opaque_hint(value))
     try:

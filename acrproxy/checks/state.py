@@ -5,6 +5,7 @@ Both are bounded (oldest entries go first), so a long capture cannot grow them w
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -35,8 +36,10 @@ class RedirectChains:
 
     def depart(self, ex: Exchange, chain: Hop | None) -> None:
         """Remember where a redirect response sends the client next."""
+        if ex.status not in REDIRECTS:
+            return
         location = ex.resp("location")
-        if ex.status not in REDIRECTS or not location:
+        if not location:
             return
         first = chain or Hop(ex.url, ex.id, ex.started)
         try:
@@ -88,12 +91,19 @@ class IssuedTokens:
 
 def _target(url: str) -> str:
     """A URL as the request that follows a redirect shows it: no userinfo, no fragment."""
+    if _PLAIN.match(url):  # most URLs: nothing to take out or normalise
+        return url
     try:
         parts = urlsplit(url)
     except ValueError:
         return url
     netloc = parts.netloc.rpartition("@")[2]
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
+_PLAIN = re.compile(r"https?://[^@#?\s\x00-\x1f\x7f]*(?:\?[^@#\s\x00-\x1f\x7f]+)?\Z")
+"""A lower-case http(s) URL without userinfo, fragment, an empty query, white space or control
+characters, which urlsplit/urlunsplit would give back unchanged."""
 
 
 class Denials:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from acrproxy.checks.state import REDIRECT_WINDOW, IssuedTokens, RedirectChains
+from urllib.parse import urlsplit, urlunsplit
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from acrproxy.checks.state import REDIRECT_WINDOW, IssuedTokens, RedirectChains, _target
 from acrproxy.exchange import Exchange
 
 
@@ -53,3 +58,22 @@ def test_a_location_that_is_not_a_url_is_ignored() -> None:
 def test_issued_tokens_are_bounded() -> None:
     issued = IssuedTokens(limit=2)
     assert len(issued) == 0
+
+
+def _normalised(url: str) -> str:
+    """What _target does for every URL: split and join again without userinfo and fragment."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
+@given(
+    st.sampled_from(["https://", "http://", "HTTPS://", "https:/", ""]),
+    st.text(alphabet=st.sampled_from("ab:/?#@[]% \t\n\r\x00\x7f\u00e9."), max_size=30),
+)
+def test_the_fast_path_gives_what_splitting_and_joining_gives(scheme: str, rest: str) -> None:
+    url = scheme + rest
+    assert _target(url) == _normalised(url)
