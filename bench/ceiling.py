@@ -28,15 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 from acrproxy.lab.env import free_port, wait_for_port  # noqa: E402
 from acrproxy.lab.pki import make_pki  # noqa: E402
-from bench.pull import Proxy  # noqa: E402
+from bench.common import Proxy, cpu_seconds  # noqa: E402
 
-TICKS = os.sysconf("SC_CLK_TCK")
 MiB = 1024 * 1024
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
 
 
 def blob(folder: Path, size: int, seed: int) -> str:
@@ -137,6 +131,63 @@ def together(base: str, paths: list[str], size: int, proxy: Proxy | None, ca: Pa
     return round(len(paths) * size / (time.perf_counter() - start) / 1e6, 1)
 
 
+def have_nginx() -> bool:
+    return bool(shutil.which("nginx")) or Path("/usr/sbin/nginx").exists()
+
+
+def run_ceiling(work: Path, size_mib: int, rounds: int) -> dict:
+    """Interleaved single-stream rounds (direct, mitmdump streaming, acrproxy), then three blobs
+    at once; MB/s medians and each proxy's CPU-seconds per GiB."""
+    size = size_mib * MiB
+    work.mkdir(parents=True, exist_ok=True)
+    pki = make_pki(work / "pki", ["127.0.0.1"])
+    data = work / "data"
+    paths = [blob(data, size, seed) for seed in range(3)]
+    nginx = Nginx(work, data, pki.server_cert, pki.server_key)
+    proxies: dict[str, Proxy] = {}
+    try:
+        proxies["mitmdump"] = Proxy(
+            "ceiling-mitmdump", work, pki.ca_pem, "mitmdump", "--set", "stream_large_bodies=1m"
+        )
+        proxies["acrproxy"] = Proxy("ceiling-acrproxy", work, pki.ca_pem, "acrproxy")
+        base = f"https://127.0.0.1:{nginx.port}"
+        runs: dict[str, list[float]] = {"direct": [], "mitmdump": [], "acrproxy": []}
+        cpu: dict[str, list[float]] = {"mitmdump": [], "acrproxy": []}
+        order = ["direct", "mitmdump", "acrproxy"]
+        for r in range(rounds):
+            for name in order[r % 3 :] + order[: r % 3]:
+                proxy = proxies.get(name)
+                before = cpu_seconds(proxy.proc.pid) if proxy else 0.0
+                took = fetch(base + paths[0], proxy.ca if proxy else pki.ca_pem, proxy)
+                runs[name].append(took)
+                if proxy:
+                    cpu[name].append((cpu_seconds(proxy.proc.pid) - before) / (size / 2**30))
+                print(f"ceiling round {r + 1} {name}: {took:.2f}s", file=sys.stderr)
+        parallel = {
+            name: together(base, paths, size, proxies.get(name), pki.ca_pem) for name in order
+        }
+    finally:
+        for p in proxies.values():
+            p.stop()
+        nginx.stop()
+    mbps = {k: round(size / statistics.median(v) / 1e6, 1) for k, v in runs.items()}
+    return {
+        "size_mib": size_mib,
+        "rounds": rounds,
+        "single_stream_mb_per_s": mbps,
+        "acrproxy_to_mitmdump": round(mbps["acrproxy"] / mbps["mitmdump"], 3),
+        "three_parallel_mb_per_s": parallel,
+        "three_parallel_acrproxy_to_mitmdump": round(
+            parallel["acrproxy"] / parallel["mitmdump"], 3
+        ),
+        "proxy_cpu_seconds_per_gib": {k: round(statistics.median(v), 2) for k, v in cpu.items()},
+        "acrproxy_cpu_to_mitmdump": round(
+            statistics.median(cpu["acrproxy"]) / statistics.median(cpu["mitmdump"]), 3
+        ),
+        "seconds": runs,
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -145,56 +196,11 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "ceiling.json"))
     args = ap.parse_args()
-    if not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists():
+    if not have_nginx():
         print("bench/ceiling.py needs nginx: apt-get install nginx-light", file=sys.stderr)
         return 2
-    size = args.size_mib * MiB
     with tempfile.TemporaryDirectory(prefix="acrproxy-ceiling-") as tmp:
-        work = Path(tmp)
-        pki = make_pki(work / "pki", ["127.0.0.1"])
-        data = work / "data"
-        paths = [blob(data, size, seed) for seed in range(3)]
-        nginx = Nginx(work, data, pki.server_cert, pki.server_key)
-        proxies = {
-            "mitmdump": Proxy(
-                "mitmdump", work, pki.ca_pem, "mitmdump", "--set", "stream_large_bodies=1m"
-            ),
-            "acrproxy": Proxy("acrproxy", work, pki.ca_pem, "acrproxy"),
-        }
-        base = f"https://127.0.0.1:{nginx.port}"
-        runs: dict[str, list[float]] = {"direct": [], "mitmdump": [], "acrproxy": []}
-        cpu: dict[str, list[float]] = {"mitmdump": [], "acrproxy": []}
-        order = ["direct", "mitmdump", "acrproxy"]
-        try:
-            for r in range(args.rounds):
-                for name in order[r % 3 :] + order[: r % 3]:
-                    proxy = proxies.get(name)
-                    before = cpu_seconds(proxy.proc.pid) if proxy else 0.0
-                    took = fetch(base + paths[0], proxy.ca if proxy else pki.ca_pem, proxy)
-                    runs[name].append(took)
-                    if proxy:
-                        cpu[name].append((cpu_seconds(proxy.proc.pid) - before) / (size / 2**30))
-                    print(f"round {r + 1} {name}: {took:.2f}s", file=sys.stderr)
-            parallel = {
-                name: together(base, paths, size, proxies.get(name), pki.ca_pem) for name in order
-            }
-        finally:
-            for p in proxies.values():
-                p.stop()
-            nginx.stop()
-    mbps = {k: round(size / statistics.median(v) / 1e6, 1) for k, v in runs.items()}
-    result = {
-        "size_mib": args.size_mib,
-        "rounds": args.rounds,
-        "single_stream_mb_per_s": mbps,
-        "acrproxy_to_mitmdump": round(mbps["acrproxy"] / mbps["mitmdump"], 3),
-        "three_parallel_mb_per_s": parallel,
-        "proxy_cpu_seconds_per_gib": {k: round(statistics.median(v), 2) for k, v in cpu.items()},
-        "acrproxy_cpu_to_mitmdump": round(
-            statistics.median(cpu["acrproxy"]) / statistics.median(cpu["mitmdump"]), 3
-        ),
-        "seconds": runs,
-    }
+        result = run_ceiling(Path(tmp), args.size_mib, args.rounds)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))

@@ -1,11 +1,13 @@
-"""acrproxy benchmark: pull time, proxy memory, per-request latency and analyze at scale.
+"""acrproxy benchmark: pull time, proxy CPU and memory, the ceiling from a fast storage host,
+per-request latency and analyze at scale, printed as one table.
 
 Everything runs in one process tree on this machine and is reported as ratios within the run
 (the machine is shared and noisy: absolute seconds vary between runs, ratios much less).
 
     .venv/bin/python bench/pull.py [--size-mib 1024] [--rounds 3] [--out bench/results/run.json]
 
-Needs what `make test` needs (scripts/test-deps: docker-registry, skopeo, host names).
+Needs what `make test` needs (scripts/test-deps: docker-registry, skopeo, host names), and
+Debian's nginx for the ceiling (apt-get install nginx-light).
 """
 
 from __future__ import annotations
@@ -29,82 +31,14 @@ sys.path.insert(0, str(ROOT))
 from acrproxy.lab.env import (  # noqa: E402
     REGISTRY_HOST,
     RegistryEnv,
-    free_port,
     make_oci_image,
     missing_prerequisites,
     skopeo,
-    wait_for_file,
-    wait_for_port,
 )
+from bench.ceiling import have_nginx, run_ceiling  # noqa: E402
+from bench.common import VENV_BIN, Proxy, cpu_seconds  # noqa: E402
 
 ALICE, BOB = "alice:alice-password-1", "bob:bob-password-2"
-VENV_BIN = Path(sys.executable).parent
-
-
-class Proxy:
-    """A proxy process: plain mitmdump or acrproxy, trusting the test CA upstream."""
-
-    def __init__(
-        self, name: str, work: Path, upstream_ca: str | Path, kind: str, *opts: str
-    ) -> None:
-        self.name, self.port = name, free_port()
-        self.confdir = work / f"conf-{name}"
-        self.confdir.mkdir(parents=True, exist_ok=True)
-        common = [
-            "--set",
-            f"confdir={self.confdir}",
-            "--set",
-            f"ssl_verify_upstream_trusted_ca={upstream_ca}",
-        ]
-        if kind == "mitmdump":
-            cmd = [
-                str(VENV_BIN / "mitmdump"),
-                "-q",
-                "--listen-host",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                *common,
-                *opts,
-            ]
-        else:
-            cmd = [
-                str(VENV_BIN / "acrproxy"),
-                "run",
-                "--quiet",
-                "--listen-port",
-                str(self.port),
-                "--confdir",
-                str(self.confdir),
-                "--set",
-                f"ssl_verify_upstream_trusted_ca={upstream_ca}",
-                *opts,
-            ]
-        self.log = open(work / f"{name}.log", "wb")
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
-        wait_for_port(self.port, self.proc)
-        self.ca = self.confdir / "mitmproxy-ca-cert.pem"
-        wait_for_file(self.ca, self.proc)
-        self.certs = work / f"certs-{name}"
-        self.certs.mkdir(exist_ok=True)
-        shutil.copy(self.ca, self.certs / "ca.crt")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def peak_rss_mib(self) -> float:
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 def pull(env: RegistryEnv, repo: str, dest: Path, proxy: Proxy | None) -> float:
@@ -257,9 +191,11 @@ def main() -> int:
     ap.add_argument("--new", type=int, default=200)
     ap.add_argument("--har-entries", type=int, default=100_000)
     ap.add_argument("--skip-default", action="store_true", help="skip plain buffering mitmdump")
+    ap.add_argument("--ceiling-mib", type=int, default=1024, help="blob size from nginx")
+    ap.add_argument("--ceiling-rounds", type=int, default=5)
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.json"))
     args = ap.parse_args()
-    why = missing_prerequisites()
+    why = missing_prerequisites() or ("" if have_nginx() else "nginx missing (nginx-light)")
     if why:
         print(f"bench: {why}", file=sys.stderr)
         return 2
@@ -299,11 +235,18 @@ def main() -> int:
         configs["acrproxy"] = Proxy("acrproxy", work, env.ca, "acrproxy")
         proxies = [p for p in configs.values() if p]
         times: dict[str, list[float]] = {k: [] for k in configs}
+        cpu: dict[str, list[float]] = {k: [] for k, p in configs.items() if p}
         names = list(configs)
         for r in range(args.rounds):
             for name in names[r % len(names) :] + names[: r % len(names)]:  # rotate the order
-                t = pull(env, "bench/big:v1", work / "dest", configs[name])
+                proxy = configs[name]
+                before = cpu_seconds(proxy.proc.pid) if proxy else 0.0
+                t = pull(env, "bench/big:v1", work / "dest", proxy)
                 times[name].append(t)
+                if proxy:
+                    cpu[name].append(
+                        (cpu_seconds(proxy.proc.pid) - before) / (args.size_mib / 1024)
+                    )
                 print(f"round {r + 1} {name}: {t:.2f}s", file=sys.stderr)
         med = {k: statistics.median(v) for k, v in times.items()}
         results["pull_seconds"] = {k: [round(x, 2) for x in v] for k, v in times.items()}
@@ -312,6 +255,9 @@ def main() -> int:
         results["acrproxy_ratio_to_mitmdump_stream"] = round(
             med["acrproxy"] / med["mitmdump_stream"], 3
         )
+        results["pull_proxy_cpu_seconds_per_gib"] = {
+            k: round(statistics.median(v), 2) for k, v in cpu.items()
+        }
         results["peak_rss_mib_after_big_pulls"] = {
             p.name: round(p.peak_rss_mib(), 1) for p in proxies
         }
@@ -354,6 +300,7 @@ def main() -> int:
             )
             p.stop()
             proxies = []
+        results["ceiling"] = run_ceiling(work / "ceiling", args.ceiling_mib, args.ceiling_rounds)
         results["analyze"] = analyze_at_scale(work, args.har_entries)
     finally:
         for p in proxies:
@@ -364,7 +311,120 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
+    print(table(results))
     return 0
+
+
+def table(r: dict) -> str:
+    """Every figure side by side, as Markdown (the README's Performance table)."""
+    c, lat, rss = r["ceiling"], r["latency_ms"], r["peak_rss_mib_after_big_pulls"]
+    med, cpu = r["pull_median_seconds"], r["pull_proxy_cpu_seconds_per_gib"]
+    mbps, par, ccpu = (
+        c["single_stream_mb_per_s"],
+        c["three_parallel_mb_per_s"],
+        c["proxy_cpu_seconds_per_gib"],
+    )
+    base = "mitmdump" if "mitmdump" in lat else "mitmdump_stream"
+
+    def ratio(a: float, b: float) -> str:
+        return f"{a / b:.2f}x"
+
+    def row(
+        name: str, direct: object, plain: object, stream: object, acr: object, x: str, bar: str
+    ):
+        return f"| {name} | {direct} | {plain} | {stream} | {acr} | {x} | {bar} |"
+
+    plain_pull = med.get("mitmdump", "")
+    lines = [
+        "| | direct | mitmdump | mitmdump streaming | acrproxy | acrproxy / mitmdump* | bar |",
+        "|---|---|---|---|---|---|---|",
+        row(
+            f"ceiling, one {c['size_mib']} MiB blob from nginx (MB/s)",
+            mbps["direct"],
+            "",
+            mbps["mitmdump"],
+            mbps["acrproxy"],
+            ratio(mbps["acrproxy"], mbps["mitmdump"]),
+            "≥ 1.0x (aim ≥ 2x)",
+        ),
+        row(
+            "ceiling, three blobs at once (MB/s)",
+            par["direct"],
+            "",
+            par["mitmdump"],
+            par["acrproxy"],
+            ratio(par["acrproxy"], par["mitmdump"]),
+            "",
+        ),
+        row(
+            "proxy CPU-seconds per GiB, from nginx",
+            "",
+            "",
+            ccpu["mitmdump"],
+            ccpu["acrproxy"],
+            ratio(ccpu["acrproxy"], ccpu["mitmdump"]),
+            "≤ 1.0x (aim ≤ 0.5x)",
+        ),
+        row(
+            f"skopeo pull of {r['size_mib']} MiB, median (s)",
+            med["direct"],
+            plain_pull,
+            med["mitmdump_stream"],
+            med["acrproxy"],
+            ratio(med["acrproxy"], med["mitmdump_stream"]),
+            "≤ 1.0x",
+        ),
+        row(
+            "proxy CPU-seconds per GiB, skopeo pull",
+            "",
+            cpu.get("mitmdump", ""),
+            cpu["mitmdump_stream"],
+            cpu["acrproxy"],
+            ratio(cpu["acrproxy"], cpu["mitmdump_stream"]),
+            "",
+        ),
+        row(
+            "proxy peak RSS (MiB)",
+            "",
+            rss.get("mitmdump", ""),
+            rss["mitmdump_stream"],
+            rss["acrproxy"],
+            "",
+            "≤ 100 MiB",
+        ),
+        row(
+            "latency p50, keep-alive (ms)",
+            lat["direct"]["keepalive_ms"],
+            lat.get("mitmdump", {}).get("keepalive_ms", ""),
+            lat["mitmdump_stream"]["keepalive_ms"],
+            lat["acrproxy"]["keepalive_ms"],
+            ratio(lat["acrproxy"]["keepalive_ms"], lat[base]["keepalive_ms"]),
+            "≤ 1.10x",
+        ),
+        row(
+            "latency p50, new connection (ms)",
+            lat["direct"]["new_connection_ms"],
+            lat.get("mitmdump", {}).get("new_connection_ms", ""),
+            lat["mitmdump_stream"]["new_connection_ms"],
+            lat["acrproxy"]["new_connection_ms"],
+            ratio(lat["acrproxy"]["new_connection_ms"], lat[base]["new_connection_ms"]),
+            "≤ 1.10x",
+        ),
+        row(
+            f"analyze, {r['analyze']['entries']:,} HAR entries",
+            "",
+            "",
+            "",
+            f"{r['analyze']['seconds']} s, {r['analyze']['peak_rss_mib']} MiB",
+            "",
+            "≤ 10 s, ≤ 512 MiB",
+        ),
+    ]
+    note = (
+        "\n*Ratios to mitmdump streaming (`stream_large_bodies=1m`); latency ratios to "
+        f"{'plain mitmdump (its defaults)' if base == 'mitmdump' else 'mitmdump streaming'}."
+    )
+    return "\n".join(lines) + "\n" + note
 
 
 if __name__ == "__main__":
