@@ -148,7 +148,7 @@ def _timings(raw: Any) -> Timings | None:
     """HAR `timings` (milliseconds; -1 means not applicable)."""
     if not isinstance(raw, dict):
         return None
-    return Timings.model_construct(  # the values are checked by _ms
+    return Timings(  # the values are checked by _ms
         connect=_ms(raw.get("connect")),
         tls=_ms(raw.get("ssl")),
         send=_ms(raw.get("send")),

@@ -101,7 +101,7 @@ def _timings(flow: http.HTTPFlow) -> Timings:
     fresh = bool(
         server and server.timestamp_start and server.timestamp_start >= req.timestamp_start
     )
-    return Timings.model_construct(  # plain floats computed here: no validation needed
+    return Timings(  # plain floats computed here
         connect=_ms(server.timestamp_start, server.timestamp_tcp_setup) if fresh else None,
         tls=_ms(server.timestamp_tcp_setup, server.timestamp_tls_setup) if fresh else None,
         send=_ms(req.timestamp_start, req.timestamp_end),

@@ -17,7 +17,7 @@ from collections import deque
 from mitmproxy import ctx, exceptions, hooks, http, tls
 from mitmproxy.addonmanager import Loader
 
-from acrproxy.addons.events import AcrproxyAnalyzedHook, AcrproxyExchangeHook, announce
+from acrproxy.addons.events import AcrproxyAnalyzedHook, AcrproxyExchangeHook, Announcer
 from acrproxy.addons.guard import Guard
 from acrproxy.analysis import Session
 from acrproxy.checks.tls import is_trust_failure, rejected_handshake
@@ -34,6 +34,7 @@ class Analyzer:
     def __init__(self) -> None:
         self.session = Session()
         self.guard = Guard(logger)
+        self.announce = Announcer(self.guard)
         self.body_limit = STREAM_THRESHOLD
         self._queue: deque[tuple[http.HTTPFlow, bool]] = deque()
         self._scheduled = False
@@ -107,7 +108,7 @@ class Analyzer:
                 note = self.session.feed(ex)
                 if annotate(flow, note):
                     ctx.master.addons.trigger(hooks.UpdateHook([flow]))  # mitmweb shows the mark
-            announce(ctx.master, AcrproxyAnalyzedHook(flow), self.guard)
+            self.announce(ctx.master, AcrproxyAnalyzedHook(flow))
 
     def tls_failed_client(self, data: tls.TlsData) -> None:
         with self.guard.contain("tls analysis"):
@@ -120,7 +121,7 @@ class Analyzer:
             at = client.timestamp_start or time.time()
             ex = rejected_handshake(client.id, str(peer), str(host), error, at)
             self.drain()  # keep the session in completion order
-            announce(ctx.master, AcrproxyExchangeHook(ex, self.session.feed(ex)), self.guard)
+            self.announce(ctx.master, AcrproxyExchangeHook(ex, self.session.feed(ex)))
 
     def done(self) -> None:
         self.drain()

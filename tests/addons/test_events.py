@@ -33,7 +33,7 @@ def test_the_exchange_event_is_delivered() -> None:
 
 
 def test_announce_reaches_child_addons_and_contains_a_failing_listener(caplog) -> None:
-    from acrproxy.addons.events import announce
+    from acrproxy.addons.events import Announcer
     from acrproxy.addons.guard import Guard
 
     class Broken:
@@ -48,8 +48,15 @@ def test_announce_reaches_child_addons_and_contains_a_failing_listener(caplog) -
     ex = rejected_handshake("c1", "10.0.0.5", "r.test", "unknown ca", T0)
     note = Session().feed(ex)
     with taddons.context(parent) as tctx:
-        guard = Guard(logging.getLogger("test"))
-        announce(tctx.master, AcrproxyExchangeHook(ex, note), guard)
-        announce(tctx.master, AcrproxyExchangeHook(ex, note), guard)
-    assert parent.addons[1].got == [(ex, note), (ex, note)]
+        announce = Announcer(Guard(logging.getLogger("test")))
+        announce(tctx.master, AcrproxyExchangeHook(ex, note))
+        announce(tctx.master, AcrproxyExchangeHook(ex, note))
+        late = Listener()  # loaded later (a script, say): found from then on
+        late.name = "late"  # type: ignore[attr-defined]
+        tctx.master.addons.add(late)
+        announce(tctx.master, AcrproxyExchangeHook(ex, note))
+        tctx.master.addons.remove(late)
+        announce(tctx.master, AcrproxyExchangeHook(ex, note))
+    assert parent.addons[1].got == [(ex, note)] * 4
+    assert late.got == [(ex, note)]
     assert sum("acrproxy_exchange in Broken failed" in r.message for r in caplog.records) == 1
