@@ -26,9 +26,11 @@ def should_stream(
     content_length: str | None, content_type: str | None, path: str, threshold: int
 ) -> bool:
     """Stream large bodies and blobs; keep small manifests, tokens and errors for analysis."""
+    length = int(content_length) if content_length and content_length.isdigit() else None
+    if length is not None and length <= min(threshold, BLOB_STREAM_MIN):
+        return False  # small whatever it is (most responses: no need to look at the path)
     # Registry blob and upload paths, and storage hosts' blob paths (after the registry's 307).
     blob = parse_path(path).kind in (Kind.BLOB, Kind.UPLOAD) or "/blobs/" in path
-    length = int(content_length) if content_length and content_length.isdigit() else None
     if length is not None:
         return length > threshold or (blob and length > BLOB_STREAM_MIN)
     ctype = (content_type or "").lower()
