@@ -719,6 +719,7 @@ def cmd_run(args: argparse.Namespace, web: bool = False) -> int:
     from mitmproxy.tools import dump
 
     from acrproxy.addons import Acrproxy
+    from acrproxy.addons.dispatch import install as fast_dispatch
     from acrproxy.certs import default_confdir, secure_confdir
 
     err = Console(stderr=True, soft_wrap=True)
@@ -747,6 +748,7 @@ def cmd_run(args: argparse.Namespace, web: bool = False) -> int:
             )
         else:
             master = dump.DumpMaster(opts, with_termlog=True, with_dumper=False)
+        fast_dispatch(master.addons)
         master.addons.add(Acrproxy())  # type: ignore[no-untyped-call]
         sets = ["termlog_verbosity=warn", "stream_large_bodies=1m", *args.sets]
         if args.proxyauth:
