@@ -61,9 +61,11 @@ class Session:
                 return False
             self._findings[k] = finding
             return True
-        more = [i for i in finding.exchanges if i not in known.exchanges]
         room = MAX_EXCHANGES_PER_FINDING - len(known.exchanges)
-        if more and room > 0:
+        if room <= 0:  # a finding seen often: its list of examples is full
+            return False
+        more = [i for i in finding.exchanges if i not in known.exchanges]
+        if more:
             merged = known.model_copy(update={"exchanges": [*known.exchanges, *more[:room]]})
             merged._key = known.key
             self._findings[k] = merged
