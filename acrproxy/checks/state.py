@@ -43,7 +43,7 @@ class RedirectChains:
             return
         first = chain or Hop(ex.url, ex.id, ex.started)
         try:
-            target = urljoin(ex.url, location)
+            target = next_url(ex.url, location)
         except ValueError:  # not a URL (e.g. an unclosed IPv6 bracket): nothing to follow
             return
         self._pending[(ex.client, _target(target))] = Hop(
@@ -89,6 +89,14 @@ class IssuedTokens:
         return len(self._expiry)
 
 
+def next_url(url: str, location: str) -> str:
+    """Where a redirect's Location sends the client: `urljoin`, without its work for an absolute
+    plain URL (a storage host's signed URL, typically), which it would give back unchanged."""
+    if _ABSOLUTE.match(location):
+        return location
+    return urljoin(url, location)
+
+
 def _target(url: str) -> str:
     """A URL as the request that follows a redirect shows it: no userinfo, no fragment."""
     if _PLAIN.match(url):  # most URLs: nothing to take out or normalise
@@ -104,6 +112,13 @@ def _target(url: str) -> str:
 _PLAIN = re.compile(r"https?://[^@#?\s\x00-\x1f\x7f]*(?:\?[^@#\s\x00-\x1f\x7f]+)?\Z")
 """A lower-case http(s) URL without userinfo, fragment, an empty query, white space or control
 characters, which urlsplit/urlunsplit would give back unchanged."""
+
+
+_ABSOLUTE = re.compile(
+    r"https?://[A-Za-z0-9.:-]+(?:/[^@#?;\s\x00-\x1f\x7f]*)?(?:\?[^@#\s\x00-\x1f\x7f]+)?\Z"
+)
+"""A plain absolute URL (a host name or IPv4 address, an optional port, no `;` in the path) that
+urljoin gives back unchanged whatever the base."""
 
 
 class Denials:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from acrproxy.checks.state import REDIRECT_WINDOW, IssuedTokens, RedirectChains, _target
+from acrproxy.checks.state import (
+    REDIRECT_WINDOW,
+    IssuedTokens,
+    RedirectChains,
+    _target,
+    next_url,
+)
 from acrproxy.exchange import Exchange
 
 
@@ -77,3 +83,21 @@ def _normalised(url: str) -> str:
 def test_the_fast_path_gives_what_splitting_and_joining_gives(scheme: str, rest: str) -> None:
     url = scheme + rest
     assert _target(url) == _normalised(url)
+
+
+@given(
+    st.sampled_from(["https://r.test/v2/a/blobs/x", "http://r.test:5000/v2/", "https://[::1]/a?b"]),
+    st.sampled_from(["https://", "http://", "HTTP://", "//", "/", ""]),
+    st.text(alphabet=st.sampled_from("ab1:/?#@[];.%- \t\x00"), max_size=30),
+)
+def test_next_url_is_urljoin(base: str, scheme: str, rest: str) -> None:
+    location = scheme + rest
+    try:
+        expected = urljoin(base, location)
+    except ValueError:
+        expected = "ValueError"
+    try:
+        got = next_url(base, location)
+    except ValueError:
+        got = "ValueError"
+    assert got == expected
