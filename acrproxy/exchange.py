@@ -91,8 +91,18 @@ class Exchange:
 
 @functools.lru_cache(maxsize=1024)
 def _split(url: str) -> SplitResult:
-    """urlsplit, remembered: checks ask for the same exchange's parts many times."""
+    """urlsplit, remembered: checks ask for the same exchange's parts many times. A plain URL
+    (lower-case http(s), a host name or IPv4 address, no userinfo, fragment, white space or
+    control characters) is split by one linear-time match, to the same result."""
+    m = _SIMPLE_URL.match(url)
+    if m:
+        return SplitResult(m[1], m[2], m[3] or "", m[4] or "", "")
     return urlsplit(url)
+
+
+_SIMPLE_URL = re.compile(
+    r"(https?)://([A-Za-z0-9.:-]*)(/[^?#@\s\x00-\x1f\x7f]*)?(?:\?([^#@\s\x00-\x1f\x7f]*))?\Z"
+)
 
 
 def authority(url: str) -> str:

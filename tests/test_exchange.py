@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from acrproxy.exchange import Exchange
+from urllib.parse import urlsplit
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from acrproxy.exchange import Exchange, _split
 from acrproxy.registry_api import Kind
 
 
@@ -20,3 +25,22 @@ def test_lookups_and_url_parts() -> None:
     assert e.resp_all("www-authenticate") == ["a", "b"] and e.resp("www-authenticate") == "a"
     assert e.host == "r.test" and e.path == "/v2/a/manifests/v1?x=1" and e.duration == 0.5
     assert e.api.kind is Kind.MANIFEST and e.api.repository == "a"
+
+
+@settings(max_examples=2000)
+@given(
+    st.sampled_from(["https://", "http://", "HTTP://", "https:/", ""]),
+    st.text(alphabet=st.sampled_from("ab1:/?#@[];.%-_ \t\x00AZé"), max_size=30),
+)
+def test_split_is_urlsplit(scheme: str, rest: str) -> None:
+    url = scheme + rest
+    try:
+        expected: object = urlsplit(url)
+    except ValueError:
+        expected = "ValueError"
+    _split.cache_clear()
+    try:
+        got: object = _split(url)
+    except ValueError:
+        got = "ValueError"
+    assert got == expected

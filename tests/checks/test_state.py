@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from acrproxy.checks.state import (
@@ -76,6 +76,7 @@ def _normalised(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
+@settings(max_examples=2000)
 @given(
     st.sampled_from(["https://", "http://", "HTTPS://", "https:/", ""]),
     st.text(alphabet=st.sampled_from("ab:/?#@[]% \t\n\r\x00\x7f\u00e9."), max_size=30),
@@ -85,6 +86,7 @@ def test_the_fast_path_gives_what_splitting_and_joining_gives(scheme: str, rest:
     assert _target(url) == _normalised(url)
 
 
+@settings(max_examples=2000)
 @given(
     st.sampled_from(["https://r.test/v2/a/blobs/x", "http://r.test:5000/v2/", "https://[::1]/a?b"]),
     st.sampled_from(["https://", "http://", "HTTP://", "//", "/", ""]),
