@@ -63,6 +63,8 @@ def pretty_url(req: http.Request) -> str:
     mitmproxy parses the Host header again on every call."""
     path = req.path if req.path != "*" else ""
     host_header = req.host_header
+    if len(host_header or req.host) > 300:  # not a host name: not worth remembering
+        return req.pretty_url
     if not host_header:
         return _origin(req.scheme, req.host, req.port) + path
     return _pretty_origin(req.scheme, host_header) + path

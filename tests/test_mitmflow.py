@@ -57,6 +57,7 @@ host_headers = st.one_of(
     st.none(),
     st.sampled_from(["r.test", "r.test:443", "r.test:5000", "[::1]:8443", "a:b:c", ":80", "x:"]),
     st.text(max_size=30),
+    st.text(min_size=290, max_size=320),
 )
 
 
