@@ -1,8 +1,8 @@
 """Feed every completed flow to the core analysis; annotate flows; write the report on exit.
 
 The analysis runs just after mitmproxy has passed the response on, not before: a completed flow
-is queued and analysed on the next turn of the event loop, in completion order, so no client
-waits for acrproxy's work (it overlaps with the client reading its response). Then the
+is queued and analysed on the next turn of the event loop, in completion order, so a response is
+never held up by acrproxy's work (which overlaps with the client reading it). Then the
 `acrproxy_analyzed` event tells the HAR writer and the live view that the flow's note is there.
 Without a running loop (tests, scripts) a flow is analysed at once.
 """

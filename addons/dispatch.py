@@ -45,7 +45,7 @@ class FastDispatch:
                 funcs = []
                 for addon in traverse([entry]):
                     func = getattr(addon, name, None)
-                    if func is None or isinstance(func, types.ModuleType):
+                    if not func or isinstance(func, types.ModuleType):  # as mitmproxy: truthiness
                         continue
                     funcs.append(func if callable(func) else _not_callable(name, addon))
                 if funcs:

@@ -15,7 +15,7 @@ from mitmproxy.test import taddons, tflow
 
 from acrproxy.addons.dispatch import FastDispatch, install
 
-KINDS = ["none", "sync", "async", "raise", "halt", "module", "not-callable"]
+KINDS = ["none", "sync", "async", "raise", "halt", "module", "not-callable", "falsy"]
 
 
 class Recorder:
@@ -33,6 +33,8 @@ class Recorder:
                 setattr(self, hook, types.ModuleType(hook))
             elif kind == "not-callable":
                 setattr(self, hook, 42)
+            elif kind == "falsy":
+                setattr(self, hook, 0)
             else:
                 setattr(self, hook, self._handler(hook, kind))
 
