@@ -45,6 +45,8 @@ class Exchange:
     body_sha256: str | None = None
     error: str | None = None
     timings: Timings | None = None
+    _parts: SplitResult | None = field(default=None, init=False, repr=False, compare=False)
+    _api: ApiPath | None = field(default=None, init=False, repr=False, compare=False)
 
     def req(self, name: str) -> str | None:
         for k, v in self.req_headers:
@@ -63,12 +65,17 @@ class Exchange:
 
     @property
     def parts(self) -> SplitResult:
-        return _split(self.url)
+        """The URL split (once: the URL of an exchange does not change)."""
+        if self._parts is None:
+            self._parts = _split(self.url)
+        return self._parts
 
     @property
     def api(self) -> ApiPath:
         """What the registry API path says (kind, repository, reference)."""
-        return parse_path(self.parts.path)
+        if self._api is None:
+            self._api = parse_path(self.parts.path)
+        return self._api
 
     @property
     def host(self) -> str:
@@ -77,7 +84,10 @@ class Exchange:
     @property
     def authority(self) -> str:
         """`host[:port]` as in the URL, never with userinfo."""
-        return authority(self.url)
+        try:
+            return self.parts.netloc.rpartition("@")[2]
+        except ValueError:
+            return ""
 
     @property
     def path(self) -> str:
