@@ -214,17 +214,7 @@ def main() -> int:
         ):
             layout = work / f"img-{seed}"
             make_oci_image(layout, mib * 1024 * 1024, seed=seed)
-            skopeo(
-                "copy",
-                "--preserve-digests",
-                "--dest-cert-dir",
-                str(env.cert_dir()),
-                "--dest-creds",
-                ALICE,
-                f"oci:{layout}:latest",
-                f"docker://{env.registry_addr}/{repo}",
-                timeout=1800,
-            )
+            env.push(layout, repo, ALICE, timeout=1800)
             shutil.rmtree(layout)
         configs: dict[str, Proxy | None] = {"direct": None}
         if not args.skip_default:

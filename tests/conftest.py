@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.env import RegistryEnv, make_oci_image, missing_prerequisites, skopeo
+from tests.harness.env import RegistryEnv, make_oci_image, missing_prerequisites
 from tests.harness.proxy import ProxyProcess
 
 ALICE = ("alice", "alice-password-1")
@@ -31,16 +31,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RegistryEnv]:
     image = env.root / "image"
     env.layer_digest = make_oci_image(image, 256 * 1024, seed=7)  # type: ignore[attr-defined]
     env.image = image  # type: ignore[attr-defined]
-    skopeo(
-        "copy",
-        "--preserve-digests",
-        "--dest-cert-dir",
-        str(env.cert_dir()),
-        "--dest-creds",
-        ":".join(ALICE),
-        f"oci:{image}:latest",
-        f"docker://{env.registry_addr}/team/app:v1",
-    )
+    env.push(image, "team/app:v1", ":".join(ALICE))
     yield env
     env.stop()
 

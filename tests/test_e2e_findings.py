@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import BOB
 from tests.harness.env import AUTH_HOST, SERVICE, RegistryEnv, skopeo
-from tests.harness.proxy import ProxyProcess, pull_via
+from tests.harness.proxy import ProxyProcess, pull_in_background, pull_via
 
 pytestmark = pytest.mark.e2e
 
@@ -107,22 +107,7 @@ def test_registry_stopped_mid_pull(registry, proxy, tmp_path):
     """
     assert registry.storage is not None
     half_sent, release = registry.storage.interrupt_next(100_000)
-    pull = subprocess.Popen(
-        [
-            "skopeo",
-            "copy",
-            "--src-cert-dir",
-            str(proxy.cert_dir()),
-            "--src-creds",
-            ":".join(BOB),
-            f"docker://{registry.registry_addr}/team/app:v1",
-            f"oci:{tmp_path / 'a'}:x",
-        ],
-        env={"HTTPS_PROXY": proxy.url, "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    pull = pull_in_background(proxy, registry.registry_addr, str(tmp_path / "a"))
     try:
         assert half_sent.wait(60), "the layer download never started"
         registry.stop_registry()

@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import ALICE, BOB
-from tests.harness.env import make_oci_image, skopeo
-from tests.harness.proxy import inspect_via, pull_via
+from tests.conftest import ALICE
+from tests.harness.env import make_oci_image
+from tests.harness.proxy import inspect_via, pull_in_background, pull_via
 
 pytestmark = pytest.mark.e2e
 LOAD_IMAGES = 8
@@ -23,17 +23,7 @@ def load_images(registry):
     for i in range(LOAD_IMAGES):
         layout = registry.root / f"load-{i}"
         digests[f"load/app{i}:v1"] = make_oci_image(layout, LOAD_MIB * 1024 * 1024, seed=100 + i)
-        skopeo(
-            "copy",
-            "--preserve-digests",
-            "--dest-cert-dir",
-            str(registry.cert_dir()),
-            "--dest-creds",
-            ":".join(ALICE),
-            f"oci:{layout}:latest",
-            f"docker://{registry.registry_addr}/load/app{i}:v1",
-            timeout=600,
-        )
+        registry.push(layout, f"load/app{i}:v1", ":".join(ALICE))
         subprocess.run(["rm", "-rf", str(layout)], check=True)
     return digests
 
@@ -81,21 +71,7 @@ def test_stalled_storage_host_does_not_stall_the_proxy(registry, proxy, tmp_path
     """While one blob download hangs half way, another pull through the same proxy completes."""
     assert registry.storage is not None
     half_sent, release = registry.storage.interrupt_next(100_000)
-    stalled = subprocess.Popen(
-        [
-            "skopeo",
-            "copy",
-            "--src-cert-dir",
-            str(proxy.cert_dir()),
-            "--src-creds",
-            ":".join(BOB),
-            f"docker://{registry.registry_addr}/team/app:v1",
-            f"oci:{tmp_path / 'a'}:x",
-        ],
-        env={"HTTPS_PROXY": proxy.url, "PATH": "/usr/bin:/bin"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    stalled = pull_in_background(proxy, registry.registry_addr, str(tmp_path / "a"))
     try:
         assert half_sent.wait(60)
         r = inspect_via(proxy, registry.registry_addr)

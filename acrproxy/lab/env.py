@@ -184,6 +184,21 @@ auth:
         shutil.copy(self.pki.ca_pem, d / "ca.crt")
         return d
 
+    def push(self, layout: Path, repo: str, creds: str, timeout: float = 600) -> None:
+        """Push an OCI layout's `latest` image to this registry as `repo` (`name:tag`), directly
+        (no proxy), keeping its digests."""
+        skopeo(
+            "copy",
+            "--preserve-digests",
+            "--dest-cert-dir",
+            str(self.cert_dir()),
+            "--dest-creds",
+            creds,
+            f"oci:{layout}:latest",
+            f"docker://{self.registry_addr}/{repo}",
+            timeout=timeout,
+        )
+
 
 def wait_for_port(
     port: int,

@@ -132,6 +132,27 @@ def pull_via(
     return r
 
 
+def pull_in_background(proxy: ProxyProcess, registry_addr: str, dest: str) -> subprocess.Popen[str]:
+    """Start `skopeo copy` of team/app:v1 (as bob) to an OCI layout through the proxy, and return
+    at once: for tests that break something while the pull is under way."""
+    return subprocess.Popen(
+        [
+            "skopeo",
+            "copy",
+            "--src-cert-dir",
+            str(proxy.cert_dir()),
+            "--src-creds",
+            "bob:bob-password-2",
+            f"docker://{registry_addr}/team/app:v1",
+            f"oci:{dest}:x",
+        ],
+        env={"HTTPS_PROXY": proxy.url, "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
 def inspect_via(
     proxy: ProxyProcess,
     registry_addr: str,
