@@ -1,13 +1,18 @@
 """Contain acrproxy's own failures: a bug in an addon never breaks a proxied flow.
 
 Each failure is logged once per (what, exception type), with its traceback, then stays quiet.
+An exception's message can quote traffic (a header, a token), so the log line and the traceback
+go through the redaction layer like every other output.
 """
 
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from acrproxy.redact import scrub
 
 
 class Guard:
@@ -24,9 +29,9 @@ class Guard:
             if kind not in self._seen:
                 self._seen.add(kind)
                 self._logger.warning(
-                    "acrproxy: %s failed (%s: %s); the flow was passed on untouched",
+                    "acrproxy: %s failed (%s: %s); the flow was passed on untouched\n%s",
                     what,
                     type(e).__name__,
-                    e,
-                    exc_info=True,
+                    scrub(str(e)),
+                    scrub("".join(traceback.format_exception(e)).rstrip()),
                 )

@@ -26,3 +26,14 @@ def test_lets_base_exceptions_through() -> None:
     with pytest.raises(KeyboardInterrupt):
         with g.contain("thing"):
             raise KeyboardInterrupt
+
+
+def test_the_log_line_and_traceback_go_through_redaction(caplog) -> None:
+    secret = "pw-seeded-secret-7"
+    g = Guard(logging.getLogger("t"))
+    with g.contain("thing"):
+        raise ValueError(f"bad header Authorization: Basic {secret}")
+    (record,) = [r for r in caplog.records if "failed" in r.getMessage()]
+    text = record.getMessage() + (record.exc_text or "")
+    assert "Traceback" in text and "ValueError" in text
+    assert secret not in text
