@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from acrproxy.authflow import Lru, Recorded, Recorder, Step
 from acrproxy.checks import CHECKS, SESSION_CHECKS, Check, Context
@@ -41,7 +41,7 @@ class Session:
         self.pages = Pages()
         self.slow_after = slow_after
         self.checks = tuple(checks)
-        self._findings: dict[tuple[Code, str], Finding] = {}
+        self._findings: dict[tuple[Code, str], Occurrences] = {}
         self.dropped_findings = 0
         self._records: deque[Seen] = deque(maxlen=MAX_EXCHANGES_KEPT)
         self.requests = 0
@@ -49,7 +49,7 @@ class Session:
 
     @property
     def findings(self) -> list[Finding]:
-        return list(self._findings.values())
+        return [o.finding() for o in self._findings.values()]
 
     def _add(self, finding: Finding) -> bool:
         """Keep a finding; an occurrence already known only adds its exchanges. True if new."""
@@ -59,16 +59,9 @@ class Session:
             if len(self._findings) >= MAX_FINDINGS:
                 self.dropped_findings += 1
                 return False
-            self._findings[k] = finding
+            self._findings[k] = Occurrences(finding, set(finding.exchanges))
             return True
-        room = MAX_EXCHANGES_PER_FINDING - len(known.exchanges)
-        if room <= 0:  # a finding seen often: its list of examples is full
-            return False
-        more = [i for i in finding.exchanges if i not in known.exchanges]
-        if more:
-            merged = known.model_copy(update={"exchanges": [*known.exchanges, *more[:room]]})
-            merged._key = known.key
-            self._findings[k] = merged
+        known.add(finding.exchanges)
         return False
 
     def feed(self, ex: Exchange) -> ExchangeNote:
@@ -114,7 +107,7 @@ class Session:
                 for finding in check(self.pages):
                     self._add(finding)
         codes: dict[str, list[Code]] = {}
-        for f in self._findings.values():
+        for f in self.findings:
             for i in f.exchanges:
                 codes.setdefault(i, []).append(f.code)
         records = [r.record(codes.get(r.ex.id, [])) for r in self._records]
@@ -128,6 +121,37 @@ class Session:
             dropped_auth_flows=self.recorder.dropped,
             dropped_findings=self.dropped_findings,
         )
+
+
+@dataclass(slots=True)
+class Occurrences:
+    """A finding as first found, and the exchanges of its later occurrences (at most
+    `MAX_EXCHANGES_PER_FINDING` in all): merged into one finding only when it is read."""
+
+    first: Finding
+    ids: set[str]
+    added: list[str] = field(default_factory=list)
+    merged: Finding | None = None
+
+    def add(self, exchanges: list[str]) -> None:
+        room = MAX_EXCHANGES_PER_FINDING - len(self.first.exchanges) - len(self.added)
+        for i in exchanges:
+            if room <= 0:  # a finding seen often: its list of examples is full
+                return
+            if i not in self.ids:
+                self.ids.add(i)
+                self.added.append(i)
+                self.merged = None
+                room -= 1
+
+    def finding(self) -> Finding:
+        if not self.added:
+            return self.first
+        if self.merged is None:
+            first = self.first
+            self.merged = first.model_copy(update={"exchanges": [*first.exchanges, *self.added]})
+            self.merged._key = first.key
+        return self.merged
 
 
 _ROLES = {Kind.MANIFEST: Role.MANIFEST, Kind.BLOB: Role.BLOB, Kind.UPLOAD: Role.UPLOAD}

@@ -123,10 +123,13 @@ class Lru(OrderedDict[K, V]):
         self.limit = limit
 
     def __setitem__(self, key: K, value: V) -> None:
-        super().__setitem__(key, value)
-        self.move_to_end(key)
-        while len(self) > self.limit:
-            self.popitem(last=False)
+        if key in self:
+            super().__setitem__(key, value)
+            self.move_to_end(key)
+        else:
+            super().__setitem__(key, value)
+            while len(self) > self.limit:
+                self.popitem(last=False)
 
 
 def _short(value: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gc
 import json
 import sys
 from collections.abc import Iterator
@@ -38,29 +39,52 @@ def read_exchanges(path: str | Path) -> Iterator[Exchange]:
             if f.peek(3)[:3] == b"\xef\xbb\xbf":
                 f.read(3)
             har = f.peek(1)[:1] in (b"{", b" ", b"\n", b"\r", b"\t")
-            if har:
-                raw = f.read()
+            text = f.read().decode("utf-8") if har else ""
         except OSError as e:
             raise CaptureReadError(f"{path}: {e.strerror or e}") from e
-        if har:
-            yield from _har(path, raw)
-        else:
+        except UnicodeError as e:
+            raise CaptureReadError(f"{path}: not a HAR: {_why(e)}") from e
+        if not har:
             yield from _flows(path, f)
+            return
+    entries = _entries(path, text)
+    del text  # the file's text: not needed once parsed
+    yield from _har(path, entries)
 
 
-def _har(path: Path, raw: bytes) -> Iterator[Exchange]:
+def _entries(path: Path, text: str) -> list[Any]:
+    """A HAR's `log.entries`, parsed with the cyclic garbage collector paused: a JSON parse
+    makes no reference cycles, and a big capture's millions of containers would otherwise be
+    scanned again and again while they are built."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(text)
         entries = data["log"]["entries"]
         if not isinstance(entries, list):
             raise TypeError("log.entries is not a list")
-    except (ValueError, UnicodeError, KeyError, TypeError, RecursionError) as e:
+    except (ValueError, KeyError, TypeError, RecursionError) as e:
         raise CaptureReadError(f"{path}: not a HAR: {_why(e)}") from e
-    for n, entry in enumerate(entries, 1):
-        try:
-            yield har_exchange(entry, f"entry-{n}")
-        except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as e:
-            raise CaptureReadError(f"{path}: not a HAR: entry {n}: {_why(e)}") from e
+    finally:
+        if enabled:
+            gc.enable()
+    return entries
+
+
+def _har(path: Path, entries: list[Any]) -> Iterator[Exchange]:
+    # The parsed capture is kept out of the collector's scans while it is read (it is freed by
+    # reference counting all the same); a process that froze objects itself is left frozen.
+    thaw = gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        for n, entry in enumerate(entries, 1):
+            try:
+                yield har_exchange(entry, f"entry-{n}")
+            except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as e:
+                raise CaptureReadError(f"{path}: not a HAR: entry {n}: {_why(e)}") from e
+    finally:
+        if thaw:
+            gc.unfreeze()
 
 
 def _why(e: Exception) -> str:

@@ -107,7 +107,7 @@ def describe_target(path: str) -> str:
 def is_token_path(path: str) -> bool:
     """True when a path looks like a token endpoint (`/token`, `/oauth2/token`, ...)."""
     path = path.split("?", 1)[0].rstrip("/")
-    return any(path.endswith(h) for h in TOKEN_PATH_HINTS) and not path.startswith("/v2/")
+    return path.endswith(TOKEN_PATH_HINTS) and not path.startswith("/v2/")
 
 
 @functools.lru_cache(maxsize=64)

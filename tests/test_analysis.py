@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from acrproxy.analysis import Session
 from acrproxy.findings import CATALOGUE
 from tests.flows import ex
@@ -19,6 +21,30 @@ def test_same_finding_twice_is_one_finding_with_both_flows() -> None:
     s.feed(ex(f"{REG}/v2/", status=None, error="Connection refused"))
     (f,) = s.findings
     assert len(f.exchanges) == 2
+
+
+def test_a_frequent_finding_keeps_its_first_exchanges_once_each() -> None:
+    from acrproxy.checks.context import Context
+    from acrproxy.exchange import Exchange
+    from acrproxy.findings import Code, Finding, make
+    from acrproxy.sensitive import MAX_EXCHANGES_PER_FINDING
+
+    def twice(e: Exchange, ctx: Context) -> Iterator[Finding]:  # each id twice, and id "0"
+        yield make(Code.UPSTREAM_ERROR, [e.id, e.id, "0"], detail="same", key="k")
+
+    s = Session(checks=[twice])
+    s.add(Exchange(id="0", method="GET", url=f"{REG}/v2/"))
+    (first,) = s.findings
+    assert first.exchanges == ["0", "0", "0"]  # the first occurrence as its check made it
+    for i in range(1, 3 * MAX_EXCHANGES_PER_FINDING):
+        s.add(Exchange(id=str(i), method="GET", url=f"{REG}/v2/"))
+        if i == 5:
+            assert s.findings[0].exchanges == ["0", "0", "0", "1", "2", "3", "4", "5"]
+    (f,) = s.findings
+    assert len(f.exchanges) == MAX_EXCHANGES_PER_FINDING
+    assert f.exchanges[3:] == [str(i) for i in range(1, MAX_EXCHANGES_PER_FINDING - 2)]
+    assert f.key == "k"
+    assert s.report().findings == [f]
 
 
 def test_deeply_nested_json_bodies_are_not_fatal() -> None:

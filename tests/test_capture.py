@@ -115,6 +115,31 @@ def test_unreadable(tmp_path: Path, text: str, match: str) -> None:
         list(read_exchanges(p))
 
 
+@pytest.mark.parametrize("gc_on", [True, False])
+def test_reading_leaves_the_garbage_collector_as_it_was(tmp_path: Path, gc_on: bool) -> None:
+    import gc
+
+    good = har(tmp_path, [entry("https://r.test/v2/"), entry("https://r.test/v2/")])
+    bad = tmp_path / "bad.har"
+    bad.write_text('{"log": {"entries": [{"request": {}}]}}')
+    frozen = gc.get_freeze_count()
+    (gc.enable if gc_on else gc.disable)()
+    try:
+        assert len(list(read_exchanges(good))) == 2
+        assert (gc.isenabled(), gc.get_freeze_count()) == (gc_on, frozen)
+        with pytest.raises(CaptureReadError):
+            list(read_exchanges(bad))
+        with pytest.raises(CaptureReadError):
+            list(read_exchanges(tmp_path / "none.har"))
+        half = read_exchanges(good)
+        next(half)
+        assert gc.get_freeze_count() > frozen  # the parsed capture, while it is read
+        half.close()
+        assert (gc.isenabled(), gc.get_freeze_count()) == (gc_on, frozen)
+    finally:
+        gc.enable()
+
+
 def test_garbage_flow_file(tmp_path: Path) -> None:
     p = tmp_path / "bad.mitm"
     p.write_bytes(b"\x00\x01garbage")
