@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from urllib.parse import SplitResult
 
 from acrproxy.authflow import Lru, Recorded, Recorder, Step
 from acrproxy.checks import CHECKS, SESSION_CHECKS, Check, Context
 from acrproxy.checks.blobs import verified
 from acrproxy.checks.pagination import Pages
 from acrproxy.checks.state import Denials, IssuedTokens, RedirectChains
-from acrproxy.exchange import Exchange
+from acrproxy.exchange import Exchange, Timings
 from acrproxy.findings import Code, Finding
 from acrproxy.manifest import ManifestInfo, parse_manifest
 from acrproxy.note import ExchangeNote
 from acrproxy.redact import redact_url, scrub
-from acrproxy.registry_api import Kind, describe_target
+from acrproxy.registry_api import ApiPath, Kind, describe_target
 from acrproxy.report import ExchangeRecord, Report, Role
 from acrproxy.sensitive import (
     MAX_EXCHANGES_KEPT,
@@ -24,6 +25,7 @@ from acrproxy.sensitive import (
     MAX_FINDINGS,
     MAX_TRACKED,
 )
+from acrproxy.tokens import Credential
 
 
 class Session:
@@ -110,7 +112,7 @@ class Session:
         for f in self.findings:
             for i in f.exchanges:
                 codes.setdefault(i, []).append(f.code)
-        records = [r.record(codes.get(r.ex.id, [])) for r in self._records]
+        records = [r.record(codes.get(r.id, [])) for r in self._records]
         return Report(
             exchanges=records,
             dropped_exchanges=self.requests - len(records),
@@ -162,39 +164,62 @@ class Seen:
     """An exchange as the report will list it, kept raw and light (no header, no body): the
     redaction and model building happen only for the exchanges a report keeps."""
 
-    ex: Exchange
-    role: Role
+    id: str
+    client: str
+    method: str
+    url: str
+    started: float
+    ended: float | None
+    status: int | None
+    size: int | None
+    error: str | None
+    timings: Timings | None
+    parts: SplitResult
+    api: ApiPath
     step: Step
     auth_flow_id: int | None
-    credential: str
+    credential: Credential | None
     follows: str | None
     manifest: ManifestInfo | None
     media_type: str
     blob_verified: bool | None
 
+    @property
+    def role(self) -> Role:
+        kind = self.api.kind
+        if self.step in (Step.CHALLENGE, Step.TOKEN_REQUEST) or (
+            self.status == 401 and kind is Kind.BASE
+        ):
+            return Role.AUTH
+        if self.follows is not None and kind is Kind.OTHER:
+            return Role.STORAGE
+        return _ROLES.get(kind, Role.OTHER)
+
     def record(self, findings: list[Code]) -> ExchangeRecord:
-        ex = self.ex
-        api = ex.api
+        api, path = self.api, self.parts.path
+        ended = self.ended
         return ExchangeRecord(
-            id=ex.id,
-            client=ex.client,
-            method=ex.method,
-            url=redact_url(ex.url),
-            host=ex.authority,
-            target=scrub(describe_target(ex.parts.path) if api.repository else ex.parts.path),
+            id=self.id,
+            client=self.client,
+            method=self.method,
+            url=redact_url(self.url),
+            host=self.parts.netloc.rpartition("@")[2],
+            target=scrub(describe_target(path) if api.repository else path),
             repository=api.repository,
             reference=api.reference if api.kind is not Kind.UPLOAD else "",
-            status=ex.status,
-            error=scrub(ex.error) if ex.error else None,
+            status=self.status,
+            error=scrub(self.error) if self.error else None,
             role=self.role,
             step=self.step,
             auth_flow_id=self.auth_flow_id,
-            credential=self.credential,
+            credential=_credential(self.credential),
             follows=self.follows,
-            started=ex.started,
-            duration_ms=round(ex.duration * 1000, 3) if ex.duration is not None else None,
-            timings=ex.timings,
-            size=ex.resp_size,
+            started=self.started,
+            duration_ms=(
+                round(max(0.0, ended - self.started) * 1000, 3) if ended is not None else None
+            ),
+            timings=self.timings,
+            size=self.size,
             media_type=self.media_type,
             manifest=self.manifest,
             blob_verified=self.blob_verified,
@@ -207,36 +232,27 @@ def seen(
 ) -> Seen:
     """What the report keeps of an exchange (its light form; see `Seen.record`)."""
     api = ex.api
-    if rec.step in (Step.CHALLENGE, Step.TOKEN_REQUEST) or (
-        ex.status == 401 and api.kind is Kind.BASE
-    ):
-        role = Role.AUTH
-    elif follows is not None and api.kind is Kind.OTHER:
-        role = Role.STORAGE
-    else:
-        role = _ROLES.get(api.kind, Role.OTHER)
     ctype = (ex.resp("content-type") or "").split(";")[0].strip()
     manifest = None
     if api.kind is Kind.MANIFEST and ex.method == "GET" and ex.status == 200:
         manifest = parse_manifest(ex.resp_body, ctype)
-    light = Exchange(
-        id=ex.id,
-        method=ex.method,
-        url=ex.url,
-        client=ex.client,
-        started=ex.started,
-        ended=ex.ended,
-        status=ex.status,
-        resp_size=ex.resp_size,
-        error=ex.error,
-        timings=ex.timings,
-    )
+    flow = rec.auth_flow
     return Seen(
-        light,
-        role,
+        ex.id,
+        ex.client,
+        ex.method,
+        ex.url,
+        ex.started,
+        ex.ended,
+        ex.status,
+        ex.resp_size,
+        ex.error,
+        ex.timings,
+        ex.parts,
+        api,
         rec.step,
-        rec.auth_flow.id if rec.auth_flow else None,
-        _credential(rec),
+        flow.id if flow is not None else None,
+        rec.credential,
         follows,
         manifest,
         ctype[:200],
@@ -244,8 +260,7 @@ def seen(
     )
 
 
-def _credential(rec: Recorded) -> str:
-    cred = rec.credential
+def _credential(cred: Credential | None) -> str:
     if cred is None:
         return ""
     if cred.is_basic:

@@ -134,7 +134,9 @@ def har_exchange(entry: dict[str, Any], entry_id: str) -> Exchange:
     url = req["url"]
     if not isinstance(url, str) or not isinstance(req["method"], str):
         raise TypeError("request.url and request.method must be strings")
-    _ = _split(url).port  # raises ValueError for what no client could have sent
+    netloc = _split(url).netloc
+    if ":" in netloc:  # a port: ValueError for one no client could have sent
+        _ = _split(url).port
     ex = Exchange(
         id=entry_id,
         method=clean(req["method"]),

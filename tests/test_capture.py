@@ -140,6 +140,18 @@ def test_reading_leaves_the_garbage_collector_as_it_was(tmp_path: Path, gc_on: b
         gc.enable()
 
 
+@pytest.mark.parametrize("host", ["r.test:99999", "r.test:x", "u:p@r.test:-1", "[::1"])
+def test_a_url_no_client_could_send_is_a_capture_error(tmp_path: Path, host: str) -> None:
+    with pytest.raises(CaptureReadError, match="entry 2"):
+        list(read_exchanges(har(tmp_path, [entry("https://r.test/"), entry(f"https://{host}/")])))
+
+
+@pytest.mark.parametrize("host", ["r.test:443", "u:p@r.test", "[::1]:8443", "R.TEST:1"])
+def test_urls_with_ports_and_userinfo_are_read(tmp_path: Path, host: str) -> None:
+    (got,) = read_exchanges(har(tmp_path, [entry(f"https://{host}/v2/")]))
+    assert got.url == f"https://{host}/v2/"
+
+
 def test_garbage_flow_file(tmp_path: Path) -> None:
     p = tmp_path / "bad.mitm"
     p.write_bytes(b"\x00\x01garbage")
