@@ -47,15 +47,23 @@ def read_exchanges(path: str | Path) -> Iterator[Exchange]:
         if not har:
             yield from _flows(path, f)
             return
+    thaw = gc.get_freeze_count() == 0
     entries = _entries(path, text)
     del text  # the file's text: not needed once parsed
-    yield from _har(path, entries)
+    try:
+        yield from _har(path, entries)
+    finally:
+        if thaw:  # a process that froze objects itself is left frozen
+            gc.unfreeze()
 
 
 def _entries(path: Path, text: str) -> list[Any]:
-    """A HAR's `log.entries`, parsed with the cyclic garbage collector paused: a JSON parse
-    makes no reference cycles, and a big capture's millions of containers would otherwise be
-    scanned again and again while they are built."""
+    """A HAR's `log.entries`, parsed with the cyclic garbage collector paused and then frozen
+    out of its scans while the capture is read (reference counting frees it all the same).
+
+    A JSON parse makes no reference cycles, and a big capture's millions of containers would
+    otherwise be scanned again and again: while they are built, and by every collection after.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -63,6 +71,7 @@ def _entries(path: Path, text: str) -> list[Any]:
         entries = data["log"]["entries"]
         if not isinstance(entries, list):
             raise TypeError("log.entries is not a list")
+        gc.freeze()  # before the collector runs again
     except (ValueError, KeyError, TypeError, RecursionError) as e:
         raise CaptureReadError(f"{path}: not a HAR: {_why(e)}") from e
     finally:
@@ -72,19 +81,11 @@ def _entries(path: Path, text: str) -> list[Any]:
 
 
 def _har(path: Path, entries: list[Any]) -> Iterator[Exchange]:
-    # The parsed capture is kept out of the collector's scans while it is read (it is freed by
-    # reference counting all the same); a process that froze objects itself is left frozen.
-    thaw = gc.get_freeze_count() == 0
-    gc.freeze()
-    try:
-        for n, entry in enumerate(entries, 1):
-            try:
-                yield har_exchange(entry, f"entry-{n}")
-            except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as e:
-                raise CaptureReadError(f"{path}: not a HAR: entry {n}: {_why(e)}") from e
-    finally:
-        if thaw:
-            gc.unfreeze()
+    for n, entry in enumerate(entries, 1):
+        try:
+            yield har_exchange(entry, f"entry-{n}")
+        except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as e:
+            raise CaptureReadError(f"{path}: not a HAR: entry {n}: {_why(e)}") from e
 
 
 def _why(e: Exception) -> str:
