@@ -23,7 +23,7 @@ from mitmproxy.io import FlowReader
 from mitmproxy.io.har import fix_headers
 
 from acrproxy.errors import CaptureReadError
-from acrproxy.exchange import Exchange, Timings, _split, clean, clean_tree
+from acrproxy.exchange import Exchange, Timings, clean, clean_tree, split_url
 from acrproxy.mitmflow import from_flow
 
 
@@ -135,9 +135,9 @@ def har_exchange(entry: dict[str, Any], entry_id: str) -> Exchange:
     url = req["url"]
     if not isinstance(url, str) or not isinstance(req["method"], str):
         raise TypeError("request.url and request.method must be strings")
-    netloc = _split(url).netloc
+    netloc = split_url(url).netloc
     if ":" in netloc:  # a port: ValueError for one no client could have sent
-        _ = _split(url).port
+        _ = split_url(url).port
     ex = Exchange(
         id=entry_id,
         method=clean(req["method"]),

@@ -47,6 +47,7 @@ class Exchange:
     timings: Timings | None = None
     _parts: SplitResult | None = field(default=None, init=False, repr=False, compare=False)
     _api: ApiPath | None = field(default=None, init=False, repr=False, compare=False)
+    _authority: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def req(self, name: str) -> str | None:
         for k, v in self.req_headers:
@@ -67,7 +68,7 @@ class Exchange:
     def parts(self) -> SplitResult:
         """The URL split (once: the URL of an exchange does not change)."""
         if self._parts is None:
-            self._parts = _split(self.url)
+            self._parts = split_url(self.url)
         return self._parts
 
     @property
@@ -84,10 +85,12 @@ class Exchange:
     @property
     def authority(self) -> str:
         """`host[:port]` as in the URL, never with userinfo."""
-        try:
-            return self.parts.netloc.rpartition("@")[2]
-        except ValueError:
-            return ""
+        if self._authority is None:
+            try:
+                self._authority = self.parts.netloc.rpartition("@")[2]
+            except ValueError:
+                self._authority = ""
+        return self._authority
 
     @property
     def path(self) -> str:
@@ -100,7 +103,7 @@ class Exchange:
 
 
 @functools.lru_cache(maxsize=1024)
-def _split(url: str) -> SplitResult:
+def split_url(url: str) -> SplitResult:
     """urlsplit, remembered: checks ask for the same exchange's parts many times. A plain URL
     (lower-case http(s), a host name or IPv4 address, no userinfo, fragment, white space or
     control characters) is split by one linear-time match, to the same result."""
@@ -118,7 +121,7 @@ _SIMPLE_URL = re.compile(
 def authority(url: str) -> str:
     """`host[:port]` of a URL, without any userinfo (`user:password@`)."""
     try:
-        netloc = _split(url).netloc
+        netloc = split_url(url).netloc
     except ValueError:
         return ""
     return netloc.rpartition("@")[2]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Any, Literal
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from acrproxy.errors import ParseError, ScopeParseError, TokenDecodeError
+from acrproxy.exchange import split_url
 from acrproxy.fingerprint import fingerprint
 from acrproxy.redact import scrub
 from acrproxy.scopes import Scope, parse_scope
@@ -87,7 +88,7 @@ def parse_token_request(
     method: str, url: str, headers: dict[str, str], body: bytes | None
 ) -> TokenRequest:
     """Parse a request to a token endpoint. `headers` keys are lower-case."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     endpoint = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
     notes: list[str] = []
     if method.upper() == "POST":

@@ -146,7 +146,12 @@ def _label(claims: dict[str, Any]) -> str:
     return "JWT"
 
 
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]")
+
+
 def _opaque_hint(value: str) -> str:
+    if _NOT_BASE64.search(value):  # what b64decode(validate=True) would refuse
+        return f"{len(value)} characters"
     try:
         text = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("ascii")
     except (binascii.Error, ValueError, UnicodeError):

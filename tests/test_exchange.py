@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from acrproxy.exchange import Exchange, _split
+from acrproxy.exchange import Exchange, split_url
 from acrproxy.registry_api import Kind
 
 
@@ -38,9 +38,9 @@ def test_split_is_urlsplit(scheme: str, rest: str) -> None:
         expected: object = urlsplit(url)
     except ValueError:
         expected = "ValueError"
-    _split.cache_clear()
+    split_url.cache_clear()
     try:
-        got: object = _split(url)
+        got: object = split_url(url)
     except ValueError:
         got = "ValueError"
     assert got == expected

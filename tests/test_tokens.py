@@ -115,3 +115,23 @@ def test_hostile_jwt_segments(data: bytes) -> None:
                 decode_token(value)
         except TokenDecodeError:
             pass
+
+
+@given(st.text(alphabet="AZaz09+/=-_.~ :\u00e9", max_size=40))
+def test_opaque_hint_is_what_strict_base64_decoding_says(value: str) -> None:
+    import binascii
+
+    from acrproxy.tokens import _opaque_hint
+
+    try:
+        text = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("ascii")
+    except (binascii.Error, ValueError, UnicodeError):
+        want = f"{len(value)} characters"
+    else:
+        ghcr = text.startswith("v1:") and text.count(":") >= 2
+        want = (
+            "GHCR-style anonymous token (base64 of v1:<repository>:<time>)"
+            if ghcr
+            else f"{len(value)} characters of base64"
+        )
+    assert _opaque_hint(value) == want

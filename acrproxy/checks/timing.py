@@ -18,12 +18,12 @@ class SlowEvidence(Evidence):
 
 
 def upstream_slow(ex: Exchange, ctx: Context) -> Iterator[Finding]:
-    host = ex.authority
     t = ex.timings
     if t is not None:
         for name, words in PHASES:
             ms = getattr(t, name)
             if ms is not None and ms / 1000 > ctx.slow_after:
+                host = ex.authority
                 yield make(
                     Code.UPSTREAM_SLOW,
                     [ex.id],
@@ -34,6 +34,7 @@ def upstream_slow(ex: Exchange, ctx: Context) -> Iterator[Finding]:
                 )
                 return
     if ex.status is None and ex.error and "client" in ex.error.lower() and ex.duration:
+        host = ex.authority
         yield make(
             Code.UPSTREAM_SLOW,
             [ex.id],
