@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import parse_qs
@@ -14,7 +17,7 @@ from acrproxy.exchange import split_url
 from acrproxy.fingerprint import fingerprint
 from acrproxy.redact import scrub
 from acrproxy.scopes import Scope, parse_scope
-from acrproxy.sensitive import TOKEN_BODY_MAX
+from acrproxy.sensitive import CACHED_VALUE_MAX, TOKEN_BODY_MAX
 from acrproxy.tokens import NULL_GUID, Token, decode_token, parse_authorization
 
 
@@ -87,7 +90,41 @@ def _scopes(values: list[str]) -> tuple[list[Scope], list[str]]:
 def parse_token_request(
     method: str, url: str, headers: dict[str, str], body: bytes | None
 ) -> TokenRequest:
-    """Parse a request to a token endpoint. `headers` keys are lower-case."""
+    """Parse a request to a token endpoint. `headers` keys are lower-case.
+
+    Remembered for small requests: a client asks the same endpoint for the same scopes again
+    and again (every pull of a repository). The memo is keyed by a sha256 of the request, so it
+    holds no credential; `TokenRequest` is frozen.
+    """
+    auth = headers.get("authorization") or ""
+    if len(url) + len(auth) + len(body or b"") > CACHED_VALUE_MAX:
+        return _parse_token_request(method, url, headers, body)
+    digest = hashlib.sha256()
+    for part in (method, url, auth):
+        data = part.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big") + data)
+    digest.update(body or b"")
+    key = digest.digest()
+    with _MEMO_LOCK:
+        known = _MEMO.get(key)
+    if known is not None:
+        return known
+    req = _parse_token_request(method, url, headers, body)  # a ParseError is not remembered
+    with _MEMO_LOCK:
+        _MEMO[key] = req
+        if len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return req
+
+
+_MEMO: OrderedDict[bytes, TokenRequest] = OrderedDict()
+_MEMO_SIZE = 256
+_MEMO_LOCK = threading.Lock()
+
+
+def _parse_token_request(
+    method: str, url: str, headers: dict[str, str], body: bytes | None
+) -> TokenRequest:
     parts = split_url(url)
     endpoint = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
     notes: list[str] = []

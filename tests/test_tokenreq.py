@@ -131,3 +131,40 @@ def test_hostile_bodies(body: bytes) -> None:
             call()
         except ParseError:
             pass
+
+
+def test_a_repeated_request_is_parsed_once_and_the_memo_holds_no_credential() -> None:
+    from acrproxy import tokenreq
+
+    url = "https://auth.example.test/token?service=s&scope=repository:memo/app:pull"
+    first = parse_token_request("GET", url, basic("alice", "pw-memo-1"), None)
+    assert parse_token_request("GET", url, basic("alice", "pw-memo-1"), None) is first
+    other = parse_token_request("GET", url, basic("bob", "pw-memo-2"), None)
+    assert (first.username, other.username) == ("alice", "bob")
+    assert first.credential_fingerprint != other.credential_fingerprint
+    post = parse_token_request("POST", url, {}, b"grant_type=password&password=pw-memo-3")
+    assert post.kind == "oauth2" and post.credential == "password"
+    kept = repr(list(tokenreq._MEMO.items()))
+    assert not any(pw in kept for pw in ("pw-memo-1", "pw-memo-2", "pw-memo-3"))
+    assert all(isinstance(k, bytes) and len(k) == 32 for k in tokenreq._MEMO)
+
+
+@given(
+    st.sampled_from(["GET", "POST", "get"]),
+    st.text(max_size=80),
+    st.one_of(st.none(), st.text(max_size=40)),
+    st.one_of(st.none(), st.binary(max_size=60)),
+)
+def test_remembered_parse_is_the_parse(method: str, query: str, auth, body) -> None:
+    from acrproxy.tokenreq import _parse_token_request
+
+    url = "https://auth.example.test/token?" + query
+    headers = {"authorization": auth} if auth is not None else {}
+    for _ in range(2):  # the second time from the memo
+        try:
+            want = _parse_token_request(method, url, headers, body)
+        except (ParseError, ValueError) as e:
+            with pytest.raises(type(e)):
+                parse_token_request(method, url, headers, body)
+        else:
+            assert parse_token_request(method, url, headers, body) == want
