@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import signal
@@ -714,6 +713,8 @@ def _preflight(args: argparse.Namespace, confdir: str) -> str | None:
 
 
 def cmd_run(args: argparse.Namespace, web: bool = False) -> int:
+    import asyncio
+
     from mitmproxy import options
     from mitmproxy.master import Master
     from mitmproxy.tools import dump

@@ -41,14 +41,12 @@ class RedirectChains:
         location = ex.resp("location")
         if not location:
             return
-        first = chain or Hop(ex.url, ex.id, ex.started)
         try:
             target = next_url(ex.url, location)
         except ValueError:  # not a URL (e.g. an unclosed IPv6 bracket): nothing to follow
             return
-        self._pending[(ex.client, _target(target))] = Hop(
-            first.url, first.exchange_id, ex.ended or ex.started
-        )
+        url, first = (chain.url, chain.exchange_id) if chain else (ex.url, ex.id)
+        self._pending[(ex.client, _target(target))] = Hop(url, first, ex.ended or ex.started)
         while len(self._pending) > self._limit:
             self._pending.popitem(last=False)
 
