@@ -104,7 +104,10 @@ def _headers(raw: Any) -> list[tuple[str, str]]:
         name, value = h.get("name"), h.get("value")
         if type(name) is not str or type(value) is not str:
             break
-        out.append((clean(name.lower()), clean(value)))
+        name = name.lower()
+        if not (name.isascii() and value.isascii()):
+            name, value = clean(name), clean(value)
+        out.append((name, value))
     else:
         return out
     if not all(isinstance(h, dict | list) for h in raw):
@@ -172,21 +175,16 @@ def har_exchange(entry: dict[str, Any], entry_id: str) -> Exchange:
 
 
 def _timings(raw: Any) -> Timings | None:
-    """HAR `timings` (milliseconds; -1 means not applicable)."""
+    """HAR `timings` (milliseconds; -1 means not applicable, and so is anything not a number)."""
     if not isinstance(raw, dict):
         return None
-    return Timings(  # the values are checked by _ms
-        connect=_ms(raw.get("connect")),
-        tls=_ms(raw.get("ssl")),
-        send=_ms(raw.get("send")),
-        wait=_ms(raw.get("wait")),
-        receive=_ms(raw.get("receive")),
+    get = raw.get
+    return Timings(
+        *[
+            float(v) if (type(v) is int or type(v) is float) and v >= 0 else None
+            for v in (get("connect"), get("ssl"), get("send"), get("wait"), get("receive"))
+        ]
     )
-
-
-def _ms(v: Any) -> float | None:
-    t = type(v)
-    return float(v) if (t is int or t is float) and v >= 0 else None
 
 
 def _flows(path: Path, f: Any) -> Iterator[Exchange]:

@@ -11,8 +11,10 @@ from urllib.parse import SplitResult, urlsplit
 from acrproxy.registry_api import ApiPath, parse_path
 
 
-# A plain dataclass (built for every exchange, cheaply); the report model validates it.
-@dataclass(frozen=True, slots=True)
+# A plain dataclass (built for every exchange, cheaply: a frozen one costs three times as
+# much to make); the report model validates it. Never changed once made: exchanges and
+# report records share it.
+@dataclass(slots=True)
 class Timings:
     """Where an exchange's time went, in milliseconds (None: not known, or not this exchange's:
     a connection reused from an earlier request)."""

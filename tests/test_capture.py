@@ -190,3 +190,15 @@ def test_hostile_capture_files_raise_only_capture_errors(data: bytes) -> None:
                 Session().feed(ex)
         except CaptureReadError:
             pass
+
+
+def test_har_timings_keep_only_non_negative_numbers(tmp_path: Path) -> None:
+    from acrproxy.exchange import Timings
+
+    e = entry("https://r.test/v2/")
+    e["timings"] = {"connect": -1, "ssl": 2.5, "send": True, "wait": "7", "receive": 0}
+    plain = entry("https://r.test/v2/")
+    plain["timings"] = "soon"
+    got, none = read_exchanges(har(tmp_path, [e, plain]))
+    assert got.timings == Timings(connect=None, tls=2.5, send=None, wait=None, receive=0.0)
+    assert none.timings is None
