@@ -382,3 +382,73 @@ def test_wrong_types_anywhere_are_refused_or_redacted_never_crash(where: str, ju
         Redactor().har(har)
     except NotAHar:
         pass
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Authorization: BeArEr abcdefghijklmnop123",
+        "sent bAsIc dXNlcjpwYXNzd29yZA== to the storage host",
+        "BEARER abcdefghijklmnop123",
+        "PassWord = abcdefghijklmnop123",
+        "paſſword=abcdefghijklmnop123",
+        "baſic abcdefghijklmnop123",
+    ],
+)
+def test_credentials_in_free_text_go_whatever_their_case(text: str) -> None:
+    from acrproxy.redact import scrub
+
+    assert "abcdefghijklmnop123" not in scrub(text)
+    assert "dXNlcjpwYXNzd29yZA" not in scrub(text)
+
+
+_PIECES = st.sampled_from(
+    [
+        "bearer",
+        "BeArEr",
+        "basic",
+        "bAsIc",
+        "baſic",
+        "password",
+        "PASSWD",
+        "paſſword",
+        "pwd",
+        "client_secret",
+        "token",
+        "Access_Token",
+        "api-key",
+        "apikey",
+        "identitytoken",
+        " ",
+        "\t",
+        ":",
+        "=",
+        '"',
+        "abcdefgh123",
+        "x",
+        "é",
+        "K",
+        "ı",
+        "İ",
+        "\n",
+        "&",
+        "@",
+    ]
+)
+
+
+@given(st.lists(_PIECES, max_size=12).map("".join))
+@settings(max_examples=1000)
+def test_free_text_redaction_is_the_full_pattern_pass(text: str) -> None:
+    """The quick tests that skip the credential patterns never skip a match."""
+    from acrproxy import redact
+
+    r = redact.Redactor()
+    want = r.jwts(text)
+    if "=" in want:
+        want = redact._PARAM.sub(r._param_sub, want)
+    if "@" in want:
+        want = redact._USERINFO.sub(r._userinfo_sub, want)
+    want = redact._CREDENTIAL.sub(r._credential_sub, want)
+    want = redact._NAMED.sub(r._named_sub, want)
+    assert redact.Redactor().text(text) == want
