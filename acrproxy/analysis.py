@@ -48,10 +48,16 @@ class Session:
         self._records: deque[Seen] = deque(maxlen=MAX_EXCHANGES_KEPT)
         self.requests = 0
         self.hosts: Lru[str, None] = Lru(MAX_TRACKED)
+        self._known = self._full  # one bound method for every exchange's context
 
     @property
     def findings(self) -> list[Finding]:
         return [o.finding() for o in self._findings.values()]
+
+    def _full(self, code: Code, key: str) -> bool:
+        """True when a finding is known with its full list of example exchanges."""
+        known = self._findings.get((code, key))
+        return known is not None and known.full
 
     def _add(self, finding: Finding) -> bool:
         """Keep a finding; an occurrence already known only adds its exchanges. True if new."""
@@ -93,6 +99,7 @@ class Session:
             token_flows=self.recorder.token_flows,
             denials=self.denials.refused,
             slow_after=self.slow_after,
+            known=self._known,
         )
         new = [f for check in self.checks for f in check(ex, ctx) if self._add(f)]
         self.redirects.depart(ex, hop)
@@ -134,6 +141,10 @@ class Occurrences:
     ids: set[str]
     added: list[str] = field(default_factory=list)
     merged: Finding | None = None
+
+    @property
+    def full(self) -> bool:
+        return len(self.first.exchanges) + len(self.added) >= MAX_EXCHANGES_PER_FINDING
 
     def add(self, exchanges: list[str]) -> None:
         room = MAX_EXCHANGES_PER_FINDING - len(self.first.exchanges) - len(self.added)

@@ -59,3 +59,37 @@ def test_token_refetched_while_valid() -> None:
     auth_dance(s, tok(["pull"]), at=t)
     auth_dance(s, tok(["pull"], jti="2"), at=t + 5)
     assert "TOKEN_REFETCHED" in codes(s)
+
+
+def test_a_token_refetched_again_and_again_is_made_only_while_it_adds_an_example(
+    monkeypatch,
+) -> None:
+    from unittest.mock import ANY
+
+    import acrproxy.checks.tokens as checks
+    from acrproxy.sensitive import MAX_EXCHANGES_PER_FINDING
+
+    made = []
+    real = checks.make
+    monkeypatch.setattr(checks, "make", lambda *a, **k: made.append(a) or real(*a, **k))
+
+    t = float(int(time.time()))
+
+    def refetch(s: Session) -> list:
+        for i in range(MAX_EXCHANGES_PER_FINDING + 20):
+            auth_dance(s, tok(["pull"], jti=str(i), now=int(t)), at=t + i)
+        return s.findings
+
+    class Unhinted(Session):
+        def _full(self, code, key) -> bool:  # the hook saying nothing: every finding is made
+            return False
+
+    def shown(findings: list) -> list:  # exchange ids are new in every run: their number
+        return [(f.code, f.detail, len(f.exchanges)) for f in findings]
+
+    with_hint = refetch(Session())
+    hinted = len(made)
+    assert shown(refetch(Unhinted())) == shown(with_hint)
+    assert ("TOKEN_REFETCHED", ANY, MAX_EXCHANGES_PER_FINDING) in shown(with_hint)
+    assert hinted == MAX_EXCHANGES_PER_FINDING  # made while each one added an example
+    assert len(made) - hinted == MAX_EXCHANGES_PER_FINDING + 19  # every refetch, unhinted
