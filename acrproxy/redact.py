@@ -521,6 +521,14 @@ def _scrub_rest(obj: dict[str, Any], scrub: Callable[[str], str], known: frozens
 
 def redact_url(url: str) -> str:
     """A URL with its secrets gone."""
+    if len(url) <= 512:
+        return _redact_short_url(url)
+    return Redactor().url(url)
+
+
+@functools.lru_cache(maxsize=1024)
+def _redact_short_url(url: str) -> str:
+    """Clients ask the same URLs again and again (the /v2/ check, token endpoints)."""
     return Redactor().url(url)
 
 
