@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 
 MARKER_PREFIX = "redacted:"
 _MARKER = re.compile(r"^redacted:sha256:([0-9a-f]{8})$")
@@ -43,3 +46,35 @@ def looks_like_jwt(value: str) -> bool:
 def strip_signature(value: str) -> str:
     """A JWT without its signature: still readable, no longer usable."""
     return value.rsplit(".", 1)[0] + "."
+
+
+class SecretMemo[T]:
+    """Results worked out from secrets (Authorization values, token requests), remembered under
+    a sha256 of their inputs: clients send the same credential again and again, and the memo
+    holds no secret. Bounded (oldest first out) and thread-safe; an exception is not
+    remembered. The results must be immutable: every caller gets the same one."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._known: OrderedDict[bytes, T] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, parts: tuple[str | bytes, ...], make: Callable[[], T]) -> T:
+        digest = hashlib.sha256()
+        for part in parts:
+            data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+            digest.update(len(data).to_bytes(8, "big") + data)
+        key = digest.digest()
+        with self._lock:
+            known = self._known.get(key)
+        if known is not None:
+            return known
+        value = make()
+        with self._lock:
+            self._known[key] = value
+            if len(self._known) > self._size:
+                self._known.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._known)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import threading
-from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import parse_qs
@@ -14,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from acrproxy.errors import ParseError, ScopeParseError, TokenDecodeError
 from acrproxy.exchange import split_url
-from acrproxy.fingerprint import fingerprint
+from acrproxy.fingerprint import SecretMemo, fingerprint
 from acrproxy.redact import scrub
 from acrproxy.scopes import Scope, parse_scope
 from acrproxy.sensitive import CACHED_VALUE_MAX, TOKEN_BODY_MAX
@@ -99,27 +96,13 @@ def parse_token_request(
     auth = headers.get("authorization") or ""
     if len(url) + len(auth) + len(body or b"") > CACHED_VALUE_MAX:
         return _parse_token_request(method, url, headers, body)
-    digest = hashlib.sha256()
-    for part in (method, url, auth):
-        data = part.encode("utf-8", "surrogatepass")
-        digest.update(len(data).to_bytes(8, "big") + data)
-    digest.update(body or b"")
-    key = digest.digest()
-    with _MEMO_LOCK:
-        known = _MEMO.get(key)
-    if known is not None:
-        return known
-    req = _parse_token_request(method, url, headers, body)  # a ParseError is not remembered
-    with _MEMO_LOCK:
-        _MEMO[key] = req
-        if len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)
-    return req
+    return _MEMO.get(
+        (method, url, auth, body or b""),
+        lambda: _parse_token_request(method, url, headers, body),
+    )
 
 
-_MEMO: OrderedDict[bytes, TokenRequest] = OrderedDict()
-_MEMO_SIZE = 256
-_MEMO_LOCK = threading.Lock()
+_MEMO: SecretMemo[TokenRequest] = SecretMemo()
 
 
 def _parse_token_request(

@@ -16,7 +16,7 @@ import jwt
 from pydantic import BaseModel, ConfigDict, Field
 
 from acrproxy.errors import TokenDecodeError
-from acrproxy.fingerprint import fingerprint, looks_like_jwt, strip_signature
+from acrproxy.fingerprint import SecretMemo, fingerprint, looks_like_jwt, strip_signature
 from acrproxy.redact import Redactor
 from acrproxy.sensitive import TOKEN_MAX
 
@@ -196,7 +196,20 @@ def parse_basic(value: str) -> tuple[str, str]:
 
 
 def parse_authorization(value: str) -> Credential:
-    """Parse an Authorization (or Proxy-Authorization) value."""
+    """Parse an Authorization (or Proxy-Authorization) value.
+
+    Remembered (by a sha256: the memo holds no credential) for values up to 16 KiB: a client
+    sends the same token with every request, and a JWT is worth decoding once."""
+    if len(value) > _REMEMBERED_MAX:
+        return _parse_authorization(value)
+    return _CREDENTIALS.get((value,), lambda: _parse_authorization(value))
+
+
+_REMEMBERED_MAX = 16 * 1024
+_CREDENTIALS: SecretMemo[Credential] = SecretMemo(1024)
+
+
+def _parse_authorization(value: str) -> Credential:
     value = value.strip()
     scheme, _, rest = value.partition(" ")
     rest = rest.strip()

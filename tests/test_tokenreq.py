@@ -144,9 +144,9 @@ def test_a_repeated_request_is_parsed_once_and_the_memo_holds_no_credential() ->
     assert first.credential_fingerprint != other.credential_fingerprint
     post = parse_token_request("POST", url, {}, b"grant_type=password&password=pw-memo-3")
     assert post.kind == "oauth2" and post.credential == "password"
-    kept = repr(list(tokenreq._MEMO.items()))
+    kept = repr(list(tokenreq._MEMO._known.items()))
     assert not any(pw in kept for pw in ("pw-memo-1", "pw-memo-2", "pw-memo-3"))
-    assert all(isinstance(k, bytes) and len(k) == 32 for k in tokenreq._MEMO)
+    assert all(isinstance(k, bytes) and len(k) == 32 for k in tokenreq._MEMO._known)
 
 
 @given(

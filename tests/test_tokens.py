@@ -135,3 +135,33 @@ def test_opaque_hint_is_what_strict_base64_decoding_says(value: str) -> None:
             else f"{len(value)} characters of base64"
         )
     assert _opaque_hint(value) == want
+
+
+def test_a_repeated_authorization_is_decoded_once_and_the_memo_holds_no_secret() -> None:
+    from acrproxy import tokens
+
+    basic = "Basic " + base64.b64encode(b"alice:pw-memo-basic").decode()
+    first = parse_authorization(f"Bearer {T.DOCKER_HUB}")
+    assert parse_authorization(f"Bearer {T.DOCKER_HUB}") is first
+    assert parse_authorization(basic).username == "alice"
+    assert parse_authorization(basic) is parse_authorization(basic)
+    with pytest.raises(TokenDecodeError):
+        parse_authorization("Basic not-base64!")
+    with pytest.raises(TokenDecodeError):  # a refusal is not remembered
+        parse_authorization("Basic not-base64!")
+    kept = repr(list(tokens._CREDENTIALS._known.items()))
+    assert "pw-memo-basic" not in kept and T.DOCKER_HUB.split(".")[2] not in kept
+
+
+@given(st.text(max_size=60))
+def test_remembered_authorization_is_the_parse(value: str) -> None:
+    from acrproxy.tokens import _parse_authorization
+
+    for _ in range(2):  # the second time from the memo
+        try:
+            want = _parse_authorization(value)
+        except TokenDecodeError:
+            with pytest.raises(TokenDecodeError):
+                parse_authorization(value)
+        else:
+            assert parse_authorization(value) == want
