@@ -92,10 +92,11 @@ class Session:
         self.hosts[ex.authority] = None
         rec = self.recorder.feed(ex)
         hop = self.redirects.arrive(ex)
+        issued = self.issued.key(ex, rec)
         ctx = Context(
             recorded=rec,
             redirected_from=hop,
-            previous_token_expiry=self.issued.previous(ex, rec),
+            previous_token_expiry=self.issued.previous(issued),
             token_flows=self.recorder.token_flows,
             denials=self.denials.refused,
             slow_after=self.slow_after,
@@ -103,7 +104,7 @@ class Session:
         )
         new = [f for check in self.checks for f in check(ex, ctx) if self._add(f)]
         self.redirects.depart(ex, hop)
-        self.issued.record(ex, rec)
+        self.issued.record(issued, rec)
         self.denials.record(ex, rec)
         self.pages.feed(ex)
         check = verified(ex, hop.url if hop else None)

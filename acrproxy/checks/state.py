@@ -62,19 +62,18 @@ class IssuedTokens:
         self._limit = limit
 
     @staticmethod
-    def _key(ex: Exchange, rec: Recorded) -> tuple[str, str, str] | None:
+    def key(ex: Exchange, rec: Recorded) -> tuple[str, str, str] | None:
+        """(client, service, scopes) of a token request; None for any other exchange."""
         flow = rec.auth_flow
         if rec.step is not Step.TOKEN_REQUEST or flow is None or flow.token is None:
             return None
         scopes = " ".join(sorted(str(s) for s in flow.requested))
         return (ex.client, flow.token.request.service or "", scopes)
 
-    def previous(self, ex: Exchange, rec: Recorded) -> float | None:
-        key = self._key(ex, rec)
+    def previous(self, key: tuple[str, str, str] | None) -> float | None:
         return self._expiry.get(key) if key is not None else None
 
-    def record(self, ex: Exchange, rec: Recorded) -> None:
-        key = self._key(ex, rec)
+    def record(self, key: tuple[str, str, str] | None, rec: Recorded) -> None:
         flow = rec.auth_flow
         if key is None or flow is None or flow.token is None or not flow.token.expires_at:
             return
