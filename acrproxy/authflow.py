@@ -234,7 +234,7 @@ class Recorder:
             except ParseError:
                 rec.credential = None
         endpoint = ex.url.split("?", 1)[0]
-        if endpoint in self.realms or is_token_path(ex.path):
+        if endpoint in self.realms or is_token_path(ex.parts.path):
             rec.step, rec.auth_flow = Step.TOKEN_REQUEST, self._token(ex, endpoint)
             if rec.auth_flow is not None and rec.auth_flow.state == "token_failed":
                 rec.completed.append(rec.auth_flow)
