@@ -46,7 +46,7 @@ def test_every_package_of_the_tree_is_in_the_distribution() -> None:
 
 def test_the_installed_package_runs_outside_the_checkout(tmp_path: Path) -> None:
     """`pip install` (not editable) gives a working `acrproxy`: every module imports from the
-    installed copy, `analyze` reads a capture and `demo` lists its scenarios."""
+    installed copy, `analyze` reads a capture into JSON and HTML, and `demo` lists its scenarios."""
     import json
     import os
     import shutil
@@ -108,5 +108,7 @@ def test_the_installed_package_runs_outside_the_checkout(tmp_path: Path) -> None
     analyzed = run("acrproxy", "analyze", "--format", "json", str(har))
     assert analyzed.returncode in (0, 1), analyzed.stderr
     assert json.loads(analyzed.stdout)["requests"] == 1
+    page = run("acrproxy", "analyze", "--format", "html", str(har))  # the template ships too
+    assert page.returncode in (0, 1) and "<html" in page.stdout, page.stderr
     demo = run("acrproxy", "demo", "--list")
     assert demo.returncode == 0 and demo.stdout.strip(), demo.stderr
