@@ -3,6 +3,9 @@
 A check takes an exchange and a read-only `Context` and yields findings. To add a finding: a
 `Code` and its catalogue entry in `acrproxy.findings`, a function in its family's module here,
 and that function in `CHECKS` (or, when only the whole capture can tell, in `SESSION_CHECKS`).
+
+A finding seen again only adds its exchange to the first one's examples (at most 100); a check
+that can fire on every exchange of a long capture asks `ctx.known(code, key)` before making one.
 """
 
 from __future__ import annotations
