@@ -30,7 +30,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote_plus, urlsplit, urlunsplit
 
 from acrproxy.fingerprint import is_marker, looks_like_jwt, marker
 from acrproxy.sensitive import (
@@ -56,6 +56,10 @@ LEFT_OUT = "body left out by redaction (not known to be safe); size and sha256 k
 _RUN = re.compile(r"[A-Za-z0-9_.-]{12,}")
 """Candidate JWTs: maximal runs of base64url characters and dots (found in linear time)."""
 _PARAM = re.compile(r"([?&;#])([^=&#?;\s\"'<>]{1,100})=([^&#;\s\"'<>]*)")
+_BARE = re.compile(r"([?&#])([A-Za-z0-9._~+/%-]{8,})(?=$|[\s\"'<>&#;])")
+"""A query or fragment part with no `=`: a value on its own (a token pasted after `?`)."""
+_NOT_PLAIN = re.compile(r"[=&?#\s]")
+"""In a known-safe parameter's decoded value: a pair or words hidden in it, so not plain."""
 _USERINFO = re.compile(r"(://[^/\s:@\"'<>]{0,200}):([^/\s@\"'<>]{0,500})@")
 _CREDENTIAL = re.compile(r"(?i)\b(bearer|basic)([ \t]+)([A-Za-z0-9._~+/-]{8,}=*)")
 _NAMED = re.compile(
@@ -149,6 +153,8 @@ class Redactor:
             text = _PARAM.sub(self._param_sub, text)
         if "@" in text:
             text = _USERINFO.sub(self._userinfo_sub, text)
+        if "?" in text or "#" in text or "&" in text:
+            text = _BARE.sub(self._bare_sub, text)
         if not text.isascii():  # Unicode case folding (ſ is s): no quick test is exact
             text = _CREDENTIAL.sub(self._credential_sub, text)
             return _NAMED.sub(self._named_sub, text)
@@ -162,9 +168,17 @@ class Redactor:
 
     def _param_sub(self, m: re.Match[str]) -> str:
         sep, name, value = m.group(1), m.group(2), m.group(3)
-        if not value or name.lower() in SAFE_QUERY_PARAMS or is_marker(value):
+        if not value or is_marker(value):
             return m.group(0)
+        if name.lower() in SAFE_QUERY_PARAMS and not _NOT_PLAIN.search(unquote_plus(value)):
+            return m.group(0)  # a known name with a plain value (no hidden pair, no space)
         return f"{sep}{name}={self.secret(value)}"
+
+    def _bare_sub(self, m: re.Match[str]) -> str:
+        value = m.group(2)
+        if is_marker(value) or value.lower() in SAFE_QUERY_PARAMS:
+            return m.group(0)
+        return f"{m.group(1)}{self.secret(value)}"
 
     def _userinfo_sub(self, m: re.Match[str]) -> str:
         return f"{m.group(1)}:{self.secret(m.group(2))}@" if m.group(2) else m.group(0)
@@ -190,10 +204,15 @@ class Redactor:
         pairs = parse_qsl(query, keep_blank_values=True)
         kept = []
         for name, value in pairs:
-            if value and name.lower() not in SAFE_QUERY_PARAMS:
+            if name.lower() in SAFE_QUERY_PARAMS:
+                value = self.text(value)  # a known name, and a value with nothing else in it
+            elif value:
                 value = self.secret(value)
+            else:  # no value: the name is all there is, and may be a token pasted after `?`
+                kept.append(quote(self.secret(name), safe=":", errors="surrogateescape"))
+                continue
             name_q = quote(name, safe="", errors="surrogateescape")
-            value_q = quote(self.jwts(value), safe=":/,@", errors="surrogateescape")
+            value_q = quote(value, safe=":/,@", errors="surrogateescape")
             kept.append(f"{name_q}={value_q}")
         return "&".join(kept)
 
@@ -400,9 +419,7 @@ class Redactor:
                 if "value" in c:
                     c["value"] = self.secret(str(c["value"]))
         for i, q in enumerate(_list(req.get("queryString", []), f"{where}.request.queryString")):
-            q = _dict(q, f"{where}.request.queryString[{i}]")
-            if str(q.get("name", "")).lower() not in SAFE_QUERY_PARAMS and q.get("value"):
-                q["value"] = self.secret(str(q["value"]))
+            self._param(_dict(q, f"{where}.request.queryString[{i}]"))
         post = req.get("postData")
         if post is not None:
             post = _dict(post, f"{where}.request.postData")
@@ -410,9 +427,7 @@ class Redactor:
             for i, p in enumerate(
                 _list(post.get("params", []), f"{where}.request.postData.params")
             ):
-                p = _dict(p, f"{where}.request.postData.params[{i}]")
-                if str(p.get("name", "")).lower() not in SAFE_QUERY_PARAMS and p.get("value"):
-                    p["value"] = self.secret(str(p["value"]))
+                self._param(_dict(p, f"{where}.request.postData.params[{i}]"))
         if resp:
             if isinstance(resp.get("redirectURL"), str):
                 resp["redirectURL"] = self.url(resp["redirectURL"])
@@ -432,6 +447,17 @@ class Redactor:
         _scrub_rest(req, self.text, KNOWN_REQUEST)
         if resp:
             _scrub_rest(resp, self.text, KNOWN_RESPONSE)
+
+    def _param(self, p: dict[str, Any]) -> None:
+        """A HAR query or form parameter, by the rules of `_pairs`."""
+        name, value = str(p.get("name", "")), p.get("value")
+        if name.lower() in SAFE_QUERY_PARAMS:
+            if value:
+                p["value"] = self.text(str(value))
+        elif value:
+            p["value"] = self.secret(str(value))
+        elif name:
+            p["name"] = self.secret(name)
 
     def har(self, data: Any) -> dict[str, Any]:
         """Redact a whole HAR in place; raises NotAHar when its structure is not a HAR's."""

@@ -449,6 +449,64 @@ def test_free_text_redaction_is_the_full_pattern_pass(text: str) -> None:
         want = redact._PARAM.sub(r._param_sub, want)
     if "@" in want:
         want = redact._USERINFO.sub(r._userinfo_sub, want)
+    want = redact._BARE.sub(r._bare_sub, want)
     want = redact._CREDENTIAL.sub(r._credential_sub, want)
     want = redact._NAMED.sub(r._named_sub, want)
     assert redact.Redactor().text(text) == want
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://h.test/t?service=reg;sig=SEEDSECRET1&scope=repository:a:pull",
+        "https://h.test/t?scope=repository:a:pull%26password%3DSEEDSECRET1",
+        "https://h.test/t?service=reg%20password=SEEDSECRET1",
+        "https://h.test/t?account=bob%20Bearer%20SEEDSECRET1xyz",
+        "https://h.test/p?SEEDSECRET1",
+        "https://h.test/p?n=100&SEEDSECRET1",
+        "https://h.test/p#SEEDSECRET1",
+    ],
+)
+def test_no_secret_survives_in_a_safe_parameter_or_as_a_bare_query(url: str) -> None:
+    """A known-safe parameter name keeps its value only once the value is scrubbed too, and a
+    query with no `=` is a value, not a name (a token pasted after `?`)."""
+    from acrproxy.redact import Redactor, redact_url, scrub
+
+    assert "SEEDSECRET1" not in redact_url(url)
+    assert "SEEDSECRET1" not in Redactor().url(url)
+    assert "SEEDSECRET1" not in scrub(f"GET {url} failed")
+    assert "SEEDSECRET1" not in scrub(f"GET {url}")
+
+
+def test_safe_parameters_keep_their_plain_values() -> None:
+    from acrproxy.redact import redact_url
+
+    url = (
+        "https://h.test/token?service=registry.example.test&scope=repository:team/app:pull,push"
+        "&scope=repository:x:pull&account=bob@example.test&n=100&last=v1.2"
+        "&X-Amz-SignedHeaders=host%3Bx-amz-date&flag"
+    )
+    kept, bare = redact_url(url).rsplit("&", 1)
+    assert kept == url.rsplit("&", 1)[0]
+    assert bare.startswith("redacted:sha256:")  # a bare unknown word: kept as a fingerprint
+
+
+def test_har_query_and_form_params_are_scrubbed_whatever_their_name() -> None:
+    from acrproxy.redact import Redactor
+
+    entry: dict = {
+        "request": {"method": "GET", "url": "https://h.test/t", "headers": []},
+        "response": {"status": 200, "headers": []},
+    }
+    entry["request"]["queryString"] = [
+        {"name": "service", "value": "reg;sig=SEEDSECRET2"},
+        {"name": "SEEDSECRET3", "value": ""},
+    ]
+    entry["request"]["postData"] = {
+        "mimeType": "application/x-www-form-urlencoded",
+        "params": [{"name": "scope", "value": "x password=SEEDSECRET4"}],
+    }
+    har = {"log": {"version": "1.2", "creator": {"name": "t", "version": "1"}, "entries": [entry]}}
+    out = json.dumps(Redactor().har(har))
+    for seed in ("SEEDSECRET2", "SEEDSECRET3", "SEEDSECRET4"):
+        assert seed not in out
