@@ -58,6 +58,13 @@ _RUN = re.compile(r"[A-Za-z0-9_.-]{12,}")
 _PARAM = re.compile(r"([?&;#])([^=&#?;\s\"'<>]{1,100})=([^&#;\s\"'<>]*)")
 _BARE = re.compile(r"([?&#])([A-Za-z0-9._~+/%-]{8,})(?=$|[\s\"'<>&#;])")
 """A query or fragment part with no `=`: a value on its own (a token pasted after `?`)."""
+_USER_ONLY = re.compile(r"(://)([^/\s:@\"'<>]{1,200})@")
+"""A URL's userinfo with no `:`: a user name, or a token used as one (`https://<token>@host`)."""
+_AUTHORIZATION = re.compile(
+    r"(?i)\b((?:proxy-)?authorization\"?[ \t]{0,5}[:=][ \t]{0,5}\"?"
+    r"(?:[A-Za-z][A-Za-z0-9_-]{0,30}[ \t]+)?)([^\s\"&,;<>]{1,4096})"
+)
+"""An Authorization value written out in text, whatever its scheme (`Token`, `Negotiate`)."""
 _NOT_PLAIN = re.compile(r"[=&?#\s]")
 """In a known-safe parameter's decoded value: a pair or words hidden in it, so not plain."""
 _USERINFO = re.compile(r"(://[^/\s:@\"'<>]{0,200}):([^/\s@\"'<>]{0,500})@")
@@ -153,14 +160,19 @@ class Redactor:
             text = _PARAM.sub(self._param_sub, text)
         if "@" in text:
             text = _USERINFO.sub(self._userinfo_sub, text)
+            text = _USER_ONLY.sub(self._user_only_sub, text)
         if "?" in text or "#" in text or "&" in text:
             text = _BARE.sub(self._bare_sub, text)
         if not text.isascii():  # Unicode case folding (ſ is s): no quick test is exact
             text = _CREDENTIAL.sub(self._credential_sub, text)
+            text = _AUTHORIZATION.sub(self._named_sub, text)
             return _NAMED.sub(self._named_sub, text)
         low = text.lower()  # ASCII: the patterns' case-insensitive letters, exactly
         if "bearer" in low or "basic" in low:
             text = _CREDENTIAL.sub(self._credential_sub, text)
+            low = text.lower()
+        if "authorization" in low:
+            text = _AUTHORIZATION.sub(self._named_sub, text)
             low = text.lower()
         if _NAMED_HINT.search(low):
             text = _NAMED.sub(self._named_sub, text)
@@ -173,6 +185,10 @@ class Redactor:
         if name.lower() in SAFE_QUERY_PARAMS and not _NOT_PLAIN.search(unquote_plus(value)):
             return m.group(0)  # a known name with a plain value (no hidden pair, no space)
         return f"{sep}{name}={self.secret(value)}"
+
+    def _user_only_sub(self, m: re.Match[str]) -> str:
+        user = m.group(2)
+        return m.group(0) if is_marker(user) else f"{m.group(1)}{self.secret(user)}@"
 
     def _bare_sub(self, m: re.Match[str]) -> str:
         value = m.group(2)
@@ -226,7 +242,10 @@ class Redactor:
         if "@" in netloc:
             userinfo, _, hostport = netloc.rpartition("@")
             user, colon, password = userinfo.partition(":")
-            netloc = f"{user}:{self.secret(password)}@{hostport}" if colon else netloc
+            if colon:
+                netloc = f"{user}:{self.secret(password)}@{hostport}"
+            else:  # a user name, or a token used as one: not known to be safe
+                netloc = f"{self.secret(userinfo)}@{hostport}"
         query = self._pairs(parts.query) if parts.query else ""
         fragment = parts.fragment
         if fragment:

@@ -300,6 +300,10 @@ def test_adversarial_text_redacts_in_linear_time() -> None:
         "://a:" * (mib // 5),
         "Bearer abcdefgh1 " * (mib // 17),
         "password: " * (mib // 10),
+        "://aaaaaaaa" * (mib // 11),
+        "Authorization: Token " * (mib // 21),
+        "?" + "a" * mib,
+        "&abcdefgh?" * (mib // 10),
     ]
     for text in cases:
         t = time.perf_counter()
@@ -393,6 +397,9 @@ def test_wrong_types_anywhere_are_refused_or_redacted_never_crash(where: str, ju
         "PassWord = abcdefghijklmnop123",
         "paſſword=abcdefghijklmnop123",
         "baſic abcdefghijklmnop123",
+        "Authorization: Token abcdefghijklmnop123",
+        'proxy-authorization="Negotiate abcdefghijklmnop123"',
+        "AUTHORIZATION=abcdefghijklmnop123",
     ],
 )
 def test_credentials_in_free_text_go_whatever_their_case(text: str) -> None:
@@ -419,6 +426,12 @@ _PIECES = st.sampled_from(
         "api-key",
         "apikey",
         "identitytoken",
+        "Authorization",
+        "proxy-AUTHORIZATION",
+        "Token ",
+        "://",
+        "://u",
+        "git",
         " ",
         "\t",
         ":",
@@ -449,8 +462,10 @@ def test_free_text_redaction_is_the_full_pattern_pass(text: str) -> None:
         want = redact._PARAM.sub(r._param_sub, want)
     if "@" in want:
         want = redact._USERINFO.sub(r._userinfo_sub, want)
+    want = redact._USER_ONLY.sub(r._user_only_sub, want)
     want = redact._BARE.sub(r._bare_sub, want)
     want = redact._CREDENTIAL.sub(r._credential_sub, want)
+    want = redact._AUTHORIZATION.sub(r._named_sub, want)
     want = redact._NAMED.sub(r._named_sub, want)
     assert redact.Redactor().text(text) == want
 
@@ -465,6 +480,7 @@ def test_free_text_redaction_is_the_full_pattern_pass(text: str) -> None:
         "https://h.test/p?SEEDSECRET1",
         "https://h.test/p?n=100&SEEDSECRET1",
         "https://h.test/p#SEEDSECRET1",
+        "https://ghp_SEEDSECRET1@h.test/x",
     ],
 )
 def test_no_secret_survives_in_a_safe_parameter_or_as_a_bare_query(url: str) -> None:
