@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from acrproxy.errors import TokenDecodeError
 from acrproxy.fingerprint import SecretMemo, fingerprint, looks_like_jwt, strip_signature
 from acrproxy.redact import Redactor
-from acrproxy.sensitive import TOKEN_MAX
+from acrproxy.sensitive import CACHED_VALUE_MAX, TOKEN_MAX
 
 NULL_GUID = "00000000-0000-0000-0000-000000000000"
 
@@ -198,15 +198,15 @@ def parse_basic(value: str) -> tuple[str, str]:
 def parse_authorization(value: str) -> Credential:
     """Parse an Authorization (or Proxy-Authorization) value.
 
-    Remembered (by a sha256: the memo holds no credential) for values up to 16 KiB: a client
-    sends the same token with every request, and a JWT is worth decoding once."""
-    if len(value) > _REMEMBERED_MAX:
+    Remembered (by a sha256: the memo holds no credential) for values up to 4 KiB, the 256
+    newest: a client sends the same token with every request, and a JWT is worth decoding once.
+    Bounded so that many distinct large tokens cannot make the proxy hold on to their claims."""
+    if len(value) > CACHED_VALUE_MAX:
         return _parse_authorization(value)
     return _CREDENTIALS.get((value,), lambda: _parse_authorization(value))
 
 
-_REMEMBERED_MAX = 16 * 1024
-_CREDENTIALS: SecretMemo[Credential] = SecretMemo(1024)
+_CREDENTIALS: SecretMemo[Credential] = SecretMemo(256)
 
 
 def _parse_authorization(value: str) -> Credential:

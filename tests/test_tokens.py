@@ -165,3 +165,15 @@ def test_remembered_authorization_is_the_parse(value: str) -> None:
                 parse_authorization(value)
         else:
             assert parse_authorization(value) == want
+
+
+def test_the_credential_memo_is_bounded_in_entries_and_value_size() -> None:
+    from acrproxy import tokens
+    from acrproxy.sensitive import CACHED_VALUE_MAX
+
+    tokens._CREDENTIALS._known.clear()
+    parse_authorization("Bearer " + "y" * CACHED_VALUE_MAX)
+    assert len(tokens._CREDENTIALS) == 0  # too large to remember
+    for i in range(600):
+        parse_authorization(f"Bearer opaque-{i}-" + "x" * 40)
+    assert len(tokens._CREDENTIALS) == 256
