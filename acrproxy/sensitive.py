@@ -176,8 +176,10 @@ CREDENTIAL_WORDS = (
     "secret",
     "signature",
     "credential",
-    "password",
-    "passwd",
+    "pass",  # password, passwd, passphrase, pass
+    "pwd",
+    "bearer",
+    "jwt",
     "cookie",
     "session",
     "sig",

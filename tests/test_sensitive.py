@@ -24,3 +24,17 @@ def test_every_url_signature_is_a_secret_and_credentials_may_leak() -> None:
 def test_limits_are_ordered() -> None:
     assert S.BLOB_STREAM_MIN < S.STREAM_THRESHOLD
     assert S.ERROR_BODY_MAX <= S.TOKEN_BODY_MAX
+
+
+def test_credential_like_names_cover_the_short_spellings() -> None:
+    for name in ("pass", "Pwd", "user_pass", "passphrase", "JWT", "bearer", "id_token", "apiKey"):
+        assert S.credential_like(name), name
+    for name in ("user", "username", "scope", "service", "expires_in", "repository"):
+        assert not S.credential_like(name), name
+
+
+def test_json_values_under_short_secret_names_are_fingerprinted() -> None:
+    from acrproxy.redact import Redactor
+
+    out = Redactor().json_text('{"pass": "SEED1", "pwd": "SEED2", "jwt": "SEED3", "user": "bob"}')
+    assert out is not None and "SEED" not in out and '"user": "bob"' in out
