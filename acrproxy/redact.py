@@ -70,11 +70,13 @@ _NOT_PLAIN = re.compile(r"[=&?#\s]")
 _USERINFO = re.compile(r"(://[^/\s:@\"'<>]{0,200}):([^/\s@\"'<>]{0,500})@")
 _CREDENTIAL = re.compile(r"(?i)\b(bearer|basic)([ \t]+)([A-Za-z0-9._~+/-]{8,}=*)")
 _NAMED = re.compile(
-    r"(?i)\b((?:password|passwd|pwd|secret|client_secret|token|access_token|refresh_token|"
-    r"api[_-]?key|identitytoken)\"?[ \t]{0,5}[:=][ \t]{0,5}\"?)([^\s\"&,;<>]{1,4096})"
+    r"(?i)\b((?:password|passwd|pass|pwd|secret|client_secret|token|access_token|refresh_token|"
+    r"api[_-]?key|identitytoken|auth|session|"
+    r"(?:[a-z0-9]{1,20}[_-]){0,3}(?:secret|private|access)(?:[_-]access)?[_-]?key)"
+    r"\"?[ \t]{0,5}[:=][ \t]{0,5}\"?)([^\s\"&,;<>]{1,4096})"
 )
 
-_NAMED_HINT = re.compile(r"(?:pass(?:word|wd)|pwd|secret|token|api[_-]?key)\"?[ \t]{0,5}[:=]")
+_NAMED_HINT = re.compile(r"(?:pass(?:word|wd)?|pwd|secret|token|key|auth|session)\"?[ \t]{0,5}[:=]")
 """What every `_NAMED` match holds, in lower-case ASCII text: a name's ending and its `:`/`=`
 (a case-sensitive pattern is several times faster than the case-insensitive one)."""
 

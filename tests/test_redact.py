@@ -304,6 +304,8 @@ def test_adversarial_text_redacts_in_linear_time() -> None:
         "Authorization: Token " * (mib // 21),
         "?" + "a" * mib,
         "&abcdefgh?" * (mib // 10),
+        "a_" * (mib // 2) + "secret_key=",
+        "aaaa_bbbb_secret_access_" * (mib // 24),
     ]
     for text in cases:
         t = time.perf_counter()
@@ -400,6 +402,12 @@ def test_wrong_types_anywhere_are_refused_or_redacted_never_crash(where: str, ju
         "Authorization: Token abcdefghijklmnop123",
         'proxy-authorization="Negotiate abcdefghijklmnop123"',
         "AUTHORIZATION=abcdefghijklmnop123",
+        '{"auths":{"r.io":{"auth":"abcdefghijklmnop123"}}}',
+        "pass=abcdefghijklmnop123",
+        "aws_secret_access_key = abcdefghijklmnop123",
+        "private_key: abcdefghijklmnop123",
+        "SECRET-KEY=abcdefghijklmnop123",
+        "session=abcdefghijklmnop123",
     ],
 )
 def test_credentials_in_free_text_go_whatever_their_case(text: str) -> None:
@@ -426,6 +434,12 @@ _PIECES = st.sampled_from(
         "api-key",
         "apikey",
         "identitytoken",
+        "auth",
+        "pass",
+        "session",
+        "aws_secret_access_key",
+        "private-key",
+        "key",
         "Authorization",
         "proxy-AUTHORIZATION",
         "Token ",
