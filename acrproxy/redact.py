@@ -76,6 +76,12 @@ _NAMED = re.compile(
     r"\"?[ \t]{0,5}[:=][ \t]{0,5}\"?)([^\s\"&,;<>]{1,4096})"
 )
 
+_KNOWN_TOKEN = re.compile(
+    r"\b(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{40,255}|glpat-[A-Za-z0-9_-]{20,255}"
+    r"|(?:AKIA|ASIA)[0-9A-Z]{16}|xox[abposr]-[A-Za-z0-9-]{10,255})\b"
+)
+"""Tokens known by their prefix wherever they stand: GitHub (ghcr.io logins), GitLab personal
+access tokens, AWS access key ids, Slack tokens."""
 _NAMED_HINT = re.compile(r"(?:pass(?:word|wd)?|pwd|secret|token|key|auth|session)\"?[ \t]{0,5}[:=]")
 """What every `_NAMED` match holds, in lower-case ASCII text: a name's ending and its `:`/`=`
 (a case-sensitive pattern is several times faster than the case-insensitive one)."""
@@ -165,6 +171,7 @@ class Redactor:
             text = _USER_ONLY.sub(self._user_only_sub, text)
         if "?" in text or "#" in text or "&" in text:
             text = _BARE.sub(self._bare_sub, text)
+        text = _KNOWN_TOKEN.sub(self._known_token_sub, text)
         if not text.isascii():  # Unicode case folding (ſ is s): no quick test is exact
             text = _CREDENTIAL.sub(self._credential_sub, text)
             text = _AUTHORIZATION.sub(self._named_sub, text)
@@ -187,6 +194,9 @@ class Redactor:
         if name.lower() in SAFE_QUERY_PARAMS and not _NOT_PLAIN.search(unquote_plus(value)):
             return m.group(0)  # a known name with a plain value (no hidden pair, no space)
         return f"{sep}{name}={self.secret(value)}"
+
+    def _known_token_sub(self, m: re.Match[str]) -> str:
+        return self.secret(m.group(0))
 
     def _user_only_sub(self, m: re.Match[str]) -> str:
         user = m.group(2)

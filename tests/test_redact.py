@@ -306,6 +306,8 @@ def test_adversarial_text_redacts_in_linear_time() -> None:
         "&abcdefgh?" * (mib // 10),
         "a_" * (mib // 2) + "secret_key=",
         "aaaa_bbbb_secret_access_" * (mib // 24),
+        "ghp_" + "a" * mib,
+        "AKIA" * (mib // 4),
     ]
     for text in cases:
         t = time.perf_counter()
@@ -417,6 +419,24 @@ def test_credentials_in_free_text_go_whatever_their_case(text: str) -> None:
     assert "dXNlcjpwYXNzd29yZA" not in scrub(text)
 
 
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "ghp_" + "A1b2" * 9,
+        "github_pat_" + "A1b2_" * 10,
+        "glpat-" + "x1Y2z3" * 4,
+        "AKIA" + "ABCDEFGH12345678",
+        "xoxb-" + "1234-5678-abcdefgh",
+    ],
+)
+def test_tokens_known_by_their_prefix_go_wherever_they_stand(secret: str) -> None:
+    from acrproxy.redact import scrub
+
+    for text in (secret, f"docker login ghcr.io -u bob -p {secret} failed", f"({secret})"):
+        assert secret not in scrub(text)
+    assert scrub("ghp_short and AKIA-like words stay") == "ghp_short and AKIA-like words stay"
+
+
 _PIECES = st.sampled_from(
     [
         "bearer",
@@ -478,6 +498,7 @@ def test_free_text_redaction_is_the_full_pattern_pass(text: str) -> None:
         want = redact._USERINFO.sub(r._userinfo_sub, want)
     want = redact._USER_ONLY.sub(r._user_only_sub, want)
     want = redact._BARE.sub(r._bare_sub, want)
+    want = redact._KNOWN_TOKEN.sub(r._known_token_sub, want)
     want = redact._CREDENTIAL.sub(r._credential_sub, want)
     want = redact._AUTHORIZATION.sub(r._named_sub, want)
     want = redact._NAMED.sub(r._named_sub, want)
