@@ -82,6 +82,8 @@ _KNOWN_TOKEN = re.compile(
 )
 """Tokens known by their prefix wherever they stand: GitHub (ghcr.io logins), GitLab personal
 access tokens, AWS access key ids, Slack tokens."""
+_KNOWN_PREFIXES = ("gh", "github_pat_", "glpat-", "AKIA", "ASIA", "xox")
+"""Every `_KNOWN_TOKEN` match starts with one of these (the quick test before it)."""
 _NAMED_HINT = re.compile(r"(?:pass(?:word|wd)?|pwd|secret|token|key|auth|session)\"?[ \t]{0,5}[:=]")
 """What every `_NAMED` match holds, in lower-case ASCII text: a name's ending and its `:`/`=`
 (a case-sensitive pattern is several times faster than the case-insensitive one)."""
@@ -171,7 +173,8 @@ class Redactor:
             text = _USER_ONLY.sub(self._user_only_sub, text)
         if "?" in text or "#" in text or "&" in text:
             text = _BARE.sub(self._bare_sub, text)
-        text = _KNOWN_TOKEN.sub(self._known_token_sub, text)
+        if any(p in text for p in _KNOWN_PREFIXES):
+            text = _KNOWN_TOKEN.sub(self._known_token_sub, text)
         if not text.isascii():  # Unicode case folding (ſ is s): no quick test is exact
             text = _CREDENTIAL.sub(self._credential_sub, text)
             text = _AUTHORIZATION.sub(self._named_sub, text)
