@@ -12,7 +12,7 @@ from acrproxy.checks import CHECKS, SESSION_CHECKS, Check, Context
 from acrproxy.checks.blobs import verified
 from acrproxy.checks.pagination import Pages
 from acrproxy.checks.state import Denials, IssuedTokens, RedirectChains
-from acrproxy.exchange import Exchange, Timings
+from acrproxy.exchange import Exchange, Timings, authority
 from acrproxy.findings import Code, Finding
 from acrproxy.manifest import ManifestInfo, parse_manifest
 from acrproxy.note import ExchangeNote
@@ -215,7 +215,7 @@ class Seen:
             client=self.client,
             method=self.method,
             url=redact_url(self.url),
-            host=self.parts.netloc.rpartition("@")[2],
+            host=authority(self.url),
             target=scrub(describe_target(path) if api.repository else path),
             repository=api.repository,
             reference=api.reference if api.kind is not Kind.UPLOAD else "",

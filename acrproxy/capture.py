@@ -138,9 +138,9 @@ def har_exchange(entry: dict[str, Any], entry_id: str) -> Exchange:
     url = req["url"]
     if not isinstance(url, str) or not isinstance(req["method"], str):
         raise TypeError("request.url and request.method must be strings")
-    netloc = split_url(url).netloc
-    if ":" in netloc:  # a port: ValueError for one no client could have sent
-        _ = split_url(url).port
+    parts = split_url(url)
+    if ":" in parts.netloc:  # a port: ValueError for one no client could have sent
+        _ = parts.port
     ex = Exchange(
         id=entry_id,
         method=clean(req["method"]),

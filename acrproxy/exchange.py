@@ -88,10 +88,7 @@ class Exchange:
     def authority(self) -> str:
         """`host[:port]` as in the URL, never with userinfo."""
         if self._authority is None:
-            try:
-                self._authority = self.parts.netloc.rpartition("@")[2]
-            except ValueError:
-                self._authority = ""
+            self._authority = authority(self.url)
         return self._authority
 
     @property

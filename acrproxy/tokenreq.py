@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 from pydantic import BaseModel, ConfigDict, Field
 
 from acrproxy.errors import ParseError, ScopeParseError, TokenDecodeError
-from acrproxy.exchange import split_url
+from acrproxy.exchange import authority, split_url
 from acrproxy.fingerprint import SecretMemo, fingerprint
 from acrproxy.redact import scrub
 from acrproxy.scopes import Scope, parse_scope
@@ -109,7 +109,7 @@ def _parse_token_request(
     method: str, url: str, headers: dict[str, str], body: bytes | None
 ) -> TokenRequest:
     parts = split_url(url)
-    endpoint = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+    endpoint = f"{parts.scheme}://{authority(url)}{parts.path}"
     notes: list[str] = []
     if method.upper() == "POST":
         if body is not None and len(body) > TOKEN_BODY_MAX:
