@@ -148,15 +148,13 @@ class Occurrences:
         return len(self.first.exchanges) + len(self.added) >= MAX_EXCHANGES_PER_FINDING
 
     def add(self, exchanges: list[str]) -> None:
-        room = MAX_EXCHANGES_PER_FINDING - len(self.first.exchanges) - len(self.added)
         for i in exchanges:
-            if room <= 0:  # a finding seen often: its list of examples is full
+            if self.full:  # a finding seen often: its list of examples is full
                 return
             if i not in self.ids:
                 self.ids.add(i)
                 self.added.append(i)
                 self.merged = None
-                room -= 1
 
     def finding(self) -> Finding:
         if not self.added:
