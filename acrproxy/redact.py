@@ -175,18 +175,17 @@ class Redactor:
             text = _BARE.sub(self._bare_sub, text)
         if any(p in text for p in _KNOWN_PREFIXES):
             text = _KNOWN_TOKEN.sub(self._known_token_sub, text)
-        if not text.isascii():  # Unicode case folding (ſ is s): no quick test is exact
-            text = _CREDENTIAL.sub(self._credential_sub, text)
-            text = _AUTHORIZATION.sub(self._named_sub, text)
-            return _NAMED.sub(self._named_sub, text)
-        low = text.lower()  # ASCII: the patterns' case-insensitive letters, exactly
-        if "bearer" in low or "basic" in low:
+        # The quick tests below read the lower-cased text, which matches the case-insensitive
+        # patterns' letters exactly in ASCII text only (re folds ſ to s): otherwise run them all.
+        every = not text.isascii()
+        low = text.lower()
+        if every or "bearer" in low or "basic" in low:
             text = _CREDENTIAL.sub(self._credential_sub, text)
             low = text.lower()
-        if "authorization" in low:
+        if every or "authorization" in low:
             text = _AUTHORIZATION.sub(self._named_sub, text)
             low = text.lower()
-        if _NAMED_HINT.search(low):
+        if every or _NAMED_HINT.search(low):
             text = _NAMED.sub(self._named_sub, text)
         return text
 
@@ -232,20 +231,26 @@ class Redactor:
     def _pairs(self, query: str) -> str:
         if query.count("&") + query.count(";") > MAX_CANDIDATES * 4:
             return self.secret(query)  # thousands of parameters: nothing to read, all to hide
-        pairs = parse_qsl(query, keep_blank_values=True)
         kept = []
-        for name, value in pairs:
-            if name.lower() in SAFE_QUERY_PARAMS:
-                value = self.text(value)  # a known name, and a value with nothing else in it
-            elif value:
-                value = self.secret(value)
-            else:  # no value: the name is all there is, and may be a token pasted after `?`
-                kept.append(quote(self.secret(name), safe=":", errors="surrogateescape"))
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            name, kept_value = self._pair(name, value)
+            if kept_value is None:
+                kept.append(quote(name, safe=":", errors="surrogateescape"))
                 continue
             name_q = quote(name, safe="", errors="surrogateescape")
-            value_q = quote(value, safe=":/,@", errors="surrogateescape")
+            value_q = quote(kept_value, safe=":/,@", errors="surrogateescape")
             kept.append(f"{name_q}={value_q}")
         return "&".join(kept)
+
+    def _pair(self, name: str, value: str) -> tuple[str, str | None]:
+        """A query or form parameter as kept: a known name's value scrubbed like text, any other
+        value fingerprinted; with no value the name is all there is, and may be a token pasted
+        after `?`, so it is fingerprinted and stands alone (None)."""
+        if name.lower() in SAFE_QUERY_PARAMS:
+            return name, self.text(value)
+        if value:
+            return name, self.secret(value)
+        return self.secret(name), None
 
     def url(self, url: str) -> str:
         """A URL with its secrets gone (see the module's rules)."""
@@ -483,15 +488,15 @@ class Redactor:
             _scrub_rest(resp, self.text, KNOWN_RESPONSE)
 
     def _param(self, p: dict[str, Any]) -> None:
-        """A HAR query or form parameter, by the rules of `_pairs`."""
+        """A HAR query or form parameter, by the rules of `_pair`."""
         name, value = str(p.get("name", "")), p.get("value")
-        if name.lower() in SAFE_QUERY_PARAMS:
-            if value:
-                p["value"] = self.text(str(value))
+        if not name and not value:
+            return
+        kept_name, kept_value = self._pair(name, str(value) if value else "")
+        if kept_value is None:
+            p["name"] = kept_name
         elif value:
-            p["value"] = self.secret(str(value))
-        elif name:
-            p["name"] = self.secret(name)
+            p["value"] = kept_value
 
     def har(self, data: Any) -> dict[str, Any]:
         """Redact a whole HAR in place; raises NotAHar when its structure is not a HAR's."""
