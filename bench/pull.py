@@ -382,23 +382,20 @@ def table(r: dict) -> str:
             "",
             "≤ 100 MiB",
         ),
-        row(
-            "latency p50, keep-alive (ms)",
-            lat["direct"]["keepalive_ms"],
-            lat.get("mitmdump", {}).get("keepalive_ms", ""),
-            lat["mitmdump_stream"]["keepalive_ms"],
-            lat["acrproxy"]["keepalive_ms"],
-            ratio(lat["acrproxy"]["keepalive_ms"], lat[base]["keepalive_ms"]),
-            "≤ 1.10x",
-        ),
-        row(
-            "latency p50, new connection (ms)",
-            lat["direct"]["new_connection_ms"],
-            lat.get("mitmdump", {}).get("new_connection_ms", ""),
-            lat["mitmdump_stream"]["new_connection_ms"],
-            lat["acrproxy"]["new_connection_ms"],
-            ratio(lat["acrproxy"]["new_connection_ms"], lat[base]["new_connection_ms"]),
-            "≤ 1.10x",
+        *(
+            row(
+                f"latency p50, {words} (ms)",
+                lat["direct"][key],
+                lat.get("mitmdump", {}).get(key, ""),
+                lat["mitmdump_stream"][key],
+                lat["acrproxy"][key],
+                ratio(lat["acrproxy"][key], lat[base][key]),
+                "≤ 1.10x",
+            )
+            for words, key in (
+                ("keep-alive", "keepalive_ms"),
+                ("new connection", "new_connection_ms"),
+            )
         ),
         row(
             f"analyze, {r['analyze']['entries']:,} HAR entries",
